@@ -1,0 +1,43 @@
+// Bundles the three outputs with esbuild: the extension host (CommonJS), the CLI (CommonJS) and the
+// dashboard (one browser bundle shared by the VS Code webview and the hub's browser dashboard).
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+const targets = [
+  { ...node, entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js' },
+  { ...common, platform: 'browser', target: 'es2022', format: 'iife',
+    entryPoints: ['webview/main.ts'], outfile: 'dist/webview/dashboard.js', loader: { '.css': 'css', '.ttf': 'file' } },
+];
+if (existsSync(join(root, 'extension/vscode/extension.ts'))) {
+  targets.push({ ...node, entryPoints: ['extension/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
+}
+
+mkdirSync(join(dist, 'webview'), { recursive: true });
+// Static files the dashboard page loads next to the bundle.
+for (const [from, to] of [
+  ['webview/dashboard.css', 'webview/dashboard.css'],
+  ['node_modules/@vscode/codicons/dist/codicon.css', 'webview/codicon.css'],
+  ['node_modules/@vscode/codicons/dist/codicon.ttf', 'webview/codicon.ttf'],
+]) {
+  if (existsSync(join(root, from))) cpSync(join(root, from), join(dist, to));
+}
+
+try {
+  if (watch) {
+    const { context } = await import('esbuild');
+    for (const t of targets) await (await context(t)).watch();
+  } else {
+    await Promise.all(targets.map((t) => build(t)));
+  }
+} catch {
+  // esbuild has already printed the errors it found.
+  process.exit(1);
+}
