@@ -1,7 +1,7 @@
 // Bundles the three outputs with esbuild: the extension host (CommonJS), the CLI (CommonJS) and the
 // dashboard (one browser bundle shared by the VS Code webview and the hub's browser dashboard).
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,7 +10,8 @@ const dist = join(root, 'dist');
 const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
 
-const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', define: { GUNICORN_LIVE_VERSION: JSON.stringify(version) } };
 const targets = [
   { ...node, entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife',

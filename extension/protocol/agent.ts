@@ -57,6 +57,11 @@ export const workerSample = z.strictObject({
   /** Requests this worker has completed since it booted. */
   requests: count,
   state: workerState.nullable().optional(),
+  /** The request a sync/gthread worker is handling now (the oldest, for gthread). */
+  inFlight: z.strictObject({ method: z.string().max(32), route: z.string().max(512), elapsed: z.number().nonnegative() })
+    .nullable().optional(),
+  /** Requests being handled now (async workers report only this). */
+  inFlightCount: count.optional(),
 });
 
 /** Requests completed in the interval, grouped; counts are deltas, never totals. */
@@ -69,6 +74,19 @@ export const requestGroup = z.strictObject({
   /** Per-bucket (not cumulative) counts, one per durationBuckets bound plus the last for +Inf. */
   buckets: z.array(count).max(65),
   responseBytes: bytes,
+  /** Of `count`, how many raised an exception in the app (a failure even if Gunicorn answered). */
+  exceptions: count.optional(),
+});
+
+/** A single slow or failed request, kept as an example (a few per interval at most, never all). */
+export const requestExample = z.strictObject({
+  pid,
+  method: z.string().max(32),
+  route: z.string().max(512),
+  status: z.number().int().min(0).max(999),
+  duration: z.number().nonnegative(),
+  at: epochSeconds,
+  exception: z.string().max(512).optional(),
 });
 
 export const sampleFrame = z.strictObject({
@@ -84,6 +102,11 @@ export const sampleFrame = z.strictObject({
   targetWorkers: count,
   workers: z.array(workerSample).max(1024),
   requests: z.array(requestGroup).max(4096),
+  /** Requests the client abandoned (broken pipe, reset) during the interval: not failures of the app. */
+  clientDisconnects: count.optional(),
+  examples: z.array(requestExample).max(64).optional(),
+  /** Samples the agent dropped while the hub was unreachable, since it started. */
+  dropped: count.optional(),
 });
 
 export const SIGNAL_NAMES = [
@@ -140,6 +163,7 @@ export type HelloFrame = z.infer<typeof helloFrame>;
 export type SampleFrame = z.infer<typeof sampleFrame>;
 export type WorkerSample = z.infer<typeof workerSample>;
 export type RequestGroup = z.infer<typeof requestGroup>;
+export type RequestExample = z.infer<typeof requestExample>;
 export type LifecycleEvent = z.infer<typeof lifecycleEvent>;
 export type StackFrame = z.infer<typeof stackFrame>;
 export type EventFrame = z.infer<typeof eventFrame>;

@@ -1,0 +1,20 @@
+// Where the packaged files are, whether running from dist/ (CLI, extension, .vsix) or from source (tests).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+function packageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(join(dir, 'server-agent', 'gunicorn_live'))) return dir;
+    dir = dirname(dir);
+  }
+  return join(__dirname, '..');
+}
+
+export const PACKAGE_ROOT = packageRoot();
+/** Put on PYTHONPATH so Gunicorn can import gunicorn_live. */
+export const AGENT_DIR = join(PACKAGE_ROOT, 'server-agent');
+/** Passed to Gunicorn as -c: loads the user's config, then instruments. */
+export const AGENT_SHIM = join(AGENT_DIR, 'gunicorn_live', 'shim.py');
+export const DEMO_DIR = join(AGENT_DIR, 'demo');
+export const WEBVIEW_DIR = join(PACKAGE_ROOT, 'dist', 'webview');

@@ -1,0 +1,129 @@
+// One agent's WebSocket: validates every frame against the protocol, feeds the store, and carries
+// signal commands to the master with their acks back.
+import type { RawData, WebSocket } from 'ws';
+import {
+  agentFrame, CLOSE_CODES, PROTOCOL_MAJOR, PROTOCOL_VERSION, protocolMajor,
+  type AckFrame, type AllowedSignal, type CommandFrame,
+} from '../protocol/agent';
+import { RateLimiter } from './rateLimiter';
+import type { Store } from './store';
+
+/** How long a command waits for the master's ack. */
+const ACK_TIMEOUT_MS = 5000;
+/** Frames per second an agent may send (samples are ~1/s; events come in bursts on reload). */
+const FRAMES_PER_SECOND = 200;
+
+export interface SignalResult {
+  ok: boolean;
+  error?: string;
+}
+
+/** The agents connected now, by server id; the newest connection of a server wins. */
+export class AgentRegistry {
+  private readonly byServer = new Map<string, AgentConnection>();
+
+  constructor(private readonly store: Store) {}
+
+  accept(socket: WebSocket): void {
+    new AgentConnection(socket, this.store, this);
+  }
+
+  attach(id: string, connection: AgentConnection): void {
+    const old = this.byServer.get(id);
+    this.byServer.set(id, connection);
+    if (old && old !== connection) old.close(1000, 'replaced by a newer connection');
+  }
+
+  detach(id: string, connection: AgentConnection): void {
+    if (this.byServer.get(id) !== connection) return;
+    this.byServer.delete(id);
+    this.store.disconnect(id);
+  }
+
+  async sendSignal(serverId: string, signal: AllowedSignal): Promise<SignalResult> {
+    const connection = this.byServer.get(serverId);
+    if (!connection) return { ok: false, error: `server ${serverId} is not connected` };
+    return connection.command(signal);
+  }
+
+  closeAll(): void {
+    for (const connection of this.byServer.values()) connection.close(1001, 'hub shutting down');
+  }
+}
+
+class AgentConnection {
+  private serverId: string | null = null;
+  private nextCommand = 1;
+  private readonly pending = new Map<string, (ack: SignalResult) => void>();
+  private readonly limiter = new RateLimiter(FRAMES_PER_SECOND);
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly store: Store,
+    private readonly registry: AgentRegistry,
+  ) {
+    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    socket.on('close', () => this.onClose());
+    socket.on('error', () => socket.terminate());
+  }
+
+  command(signal: AllowedSignal): Promise<SignalResult> {
+    const id = `c${this.nextCommand++}`;
+    const frame: CommandFrame = { type: 'command', id, command: 'signal', signal };
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve({ ok: false, error: `no answer from the agent within ${ACK_TIMEOUT_MS / 1000} s` });
+      }, ACK_TIMEOUT_MS);
+      this.pending.set(id, (ack) => {
+        clearTimeout(timer);
+        resolve(ack);
+      });
+      this.socket.send(JSON.stringify(frame));
+    });
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (!this.limiter.take()) return this.close(CLOSE_CODES.rateLimited, 'too many frames per second');
+    if (isBinary) return this.close(CLOSE_CODES.invalidFrame, 'binary frames are not part of the protocol');
+    let json: unknown;
+    try {
+      json = JSON.parse(data.toString());
+    } catch {
+      return this.close(CLOSE_CODES.invalidFrame, 'frame is not JSON');
+    }
+    const parsed = agentFrame.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return this.close(CLOSE_CODES.invalidFrame, `invalid frame: ${issue.path.join('.') || '(root)'}: ${issue.message}`.slice(0, 120));
+    }
+    const frame = parsed.data;
+    if (frame.type === 'hello') {
+      if (protocolMajor(frame.protocol) !== PROTOCOL_MAJOR) {
+        return this.close(CLOSE_CODES.unsupportedProtocol, `unsupported protocol ${frame.protocol}; this hub speaks ${PROTOCOL_VERSION}`);
+      }
+      this.serverId = this.store.connect(frame);
+      this.registry.attach(this.serverId, this);
+      return;
+    }
+    if (this.serverId === null) return this.close(CLOSE_CODES.invalidFrame, 'the first frame must be hello');
+    if (frame.type === 'sample') this.store.sample(this.serverId, frame);
+    else if (frame.type === 'event') this.store.event(this.serverId, frame.event);
+    else this.onAck(frame);
+  }
+
+  private onAck(ack: AckFrame): void {
+    this.pending.get(ack.id)?.({ ok: ack.ok, ...(ack.error === undefined ? {} : { error: ack.error }) });
+    this.pending.delete(ack.id);
+  }
+
+  private onClose(): void {
+    for (const resolve of this.pending.values()) resolve({ ok: false, error: 'the agent disconnected' });
+    this.pending.clear();
+    if (this.serverId !== null) this.registry.detach(this.serverId, this);
+  }
+}

@@ -1,0 +1,72 @@
+// The JSON API under /api (Bearer token checked by the caller). Each route answers one question.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ALLOWED_SIGNALS, type AllowedSignal } from '../protocol/agent';
+import type { SignalResult } from './agentSocket';
+import type { Store } from './store';
+
+const MAX_BODY_BYTES = 4096;
+
+export interface ApiContext {
+  store: Store;
+  sendSignal(serverId: string, signal: AllowedSignal): Promise<SignalResult>;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+/** Routes /api/…; false when no route matches (the caller answers 404). */
+export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  if (url.pathname === '/api/servers' && req.method === 'GET') {
+    sendJson(res, 200, { servers: ctx.store.servers() });
+    return true;
+  }
+  const match = /^\/api\/servers\/([A-Za-z0-9_-]{1,64})\/(history|signal)$/.exec(url.pathname);
+  if (!match) return false;
+  const [, id, action] = match;
+  if (!ctx.store.server(id)) {
+    sendJson(res, 404, { error: `no server with id ${id}` });
+    return true;
+  }
+  if (action === 'history' && req.method === 'GET') {
+    const raw = url.searchParams.get('window');
+    const window = raw === null ? undefined : Number(raw);
+    if (window !== undefined && !(Number.isFinite(window) && window > 0)) {
+      sendJson(res, 400, { error: 'window must be a positive number of seconds' });
+      return true;
+    }
+    sendJson(res, 200, { serverId: id, points: ctx.store.history(id, window) });
+    return true;
+  }
+  if (action === 'signal' && req.method === 'POST') {
+    const body = await readJson(req);
+    const name = typeof body?.signal === 'string' ? body.signal.replace(/^SIG/, '') : '';
+    if (!(ALLOWED_SIGNALS as readonly string[]).includes(name)) {
+      sendJson(res, 400, { error: `signal must be one of ${ALLOWED_SIGNALS.join(', ')}` });
+      return true;
+    }
+    const result = await ctx.sendSignal(id, name as AllowedSignal);
+    sendJson(res, result.ok ? 200 : 502, result);
+    return true;
+  }
+  sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
+  return true;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

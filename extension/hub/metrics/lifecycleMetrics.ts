@@ -1,0 +1,57 @@
+// The master's view: worker counts, restarts by cause, signals received, its own CPU and memory.
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Store } from '../store';
+
+export function registerLifecycleMetrics(registry: Registry, store: Store): void {
+  const connected = () => store.servers().filter((s) => s.connected);
+
+  new Gauge({
+    name: 'gunicorn_workers', help: 'Workers by state (busy, idle, unknown), and the target count (state="target").',
+    labelNames: ['server', 'state'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const server of connected()) {
+        const counts = { busy: 0, idle: 0, unknown: 0 };
+        for (const w of server.workers) counts[w.state ?? 'unknown'] += 1;
+        for (const [state, n] of Object.entries(counts)) this.set({ server: server.serviceName, state }, n);
+        this.set({ server: server.serviceName, state: 'target' }, server.targetWorkers);
+      }
+    },
+  });
+  new Counter({
+    name: 'gunicorn_worker_restarts_total', help: 'Worker exits by cause (timeout, max_requests, signal, crash, reload, scale_down, shutdown, unknown).',
+    labelNames: ['server', 'reason'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const server of store.servers()) {
+        for (const [reason, n] of store.counters(server.id)?.exits ?? []) this.inc({ server: server.serviceName, reason }, n);
+      }
+    },
+  });
+  new Counter({
+    name: 'gunicorn_master_signals_total', help: 'Signals the master received, by name.',
+    labelNames: ['server', 'signal'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const server of store.servers()) {
+        for (const [signal, n] of store.counters(server.id)?.signals ?? []) this.inc({ server: server.serviceName, signal }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'gunicorn_master_cpu_percent', help: 'Master CPU use over the last interval, percent of one core.',
+    labelNames: ['server'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of connected()) if (s.master?.cpuPercent != null) this.set({ server: s.serviceName }, s.master.cpuPercent);
+    },
+  });
+  new Gauge({
+    name: 'gunicorn_master_memory_bytes', help: "The master's own resident set size.",
+    labelNames: ['server'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of connected()) if (s.master?.rssBytes != null) this.set({ server: s.serviceName }, s.master.rssBytes);
+    },
+  });
+}

@@ -1,0 +1,51 @@
+// Server-wide request totals per method, route and status, summed from the agents' per-interval
+// deltas. Counts only grow; the number of series is capped so a misbehaving agent cannot blow up /metrics.
+import type { RequestGroup } from '../protocol/agent';
+import { addBuckets } from './quantile';
+
+export interface RequestTotals {
+  method: string;
+  route: string;
+  status: number;
+  count: number;
+  /** Of `count`, requests whose app code raised. */
+  exceptions: number;
+  durationSum: number;
+  /** Per-bucket counts (not cumulative), aligned with the histogram bounds plus +Inf. */
+  buckets: number[];
+  responseBytes: number;
+}
+
+/** Distinct method/route/status series a server may have; more fold into route `other`. */
+export const MAX_REQUEST_SERIES = 1000;
+
+export class RequestLedger {
+  private readonly series = new Map<string, RequestTotals>();
+
+  constructor(readonly bounds: number[]) {}
+
+  add(group: RequestGroup): void {
+    let route = group.route;
+    if (this.series.size >= MAX_REQUEST_SERIES && !this.series.has(key(group.method, group.status, route))) route = 'other';
+    const k = key(group.method, group.status, route);
+    let totals = this.series.get(k);
+    if (!totals) {
+      totals = { method: group.method, route, status: group.status, count: 0, exceptions: 0, durationSum: 0,
+        buckets: new Array(this.bounds.length + 1).fill(0), responseBytes: 0 };
+      this.series.set(k, totals);
+    }
+    totals.count += group.count;
+    totals.exceptions += group.exceptions ?? 0;
+    totals.durationSum += group.durationSum;
+    totals.responseBytes += group.responseBytes;
+    addBuckets(totals.buckets, group.buckets.slice(0, this.bounds.length + 1));
+  }
+
+  totals(): RequestTotals[] {
+    return [...this.series.values()];
+  }
+}
+
+function key(method: string, status: number, route: string): string {
+  return `${method} ${status} ${route}`;
+}

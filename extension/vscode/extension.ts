@@ -1,0 +1,96 @@
+// Entry point of the VS Code extension: wires commands, the task provider, the Servers view, the status
+// bar and the dashboard panel to one lazily started hub. Each piece lives in its own module.
+import * as vscode from 'vscode';
+import type { Hub } from '../hub/hub';
+import { showAttachInstructions } from './attach';
+import { TASK_TYPE, GunicornTaskProvider } from './gunicornTask';
+import { HubHost } from './hubHost';
+import { openStackFrame } from './jumpToCode';
+import { LaunchedServers } from './launched';
+import { launchServer, launchWithDebugger, type LaunchOverrides } from './launch';
+import { disposeLog, errorLine, log } from './log';
+import { DashboardPanel, VIEW_TYPE } from './panel';
+import { signalServer, stopServer, type ServerArg } from './serverCommands';
+import { ServersTree } from './serversTree';
+import { StatusBar } from './statusBar';
+
+/** What activate() returns: read by the extension-host tests (and usable by other extensions). */
+export interface GunicornLiveApi {
+  hub(): Hub | undefined;
+  tree: ServersTree;
+  statusBarText(): string;
+  panel(): vscode.WebviewPanel | undefined;
+  launchedPids(): number[];
+}
+
+let shutdown: (() => Promise<void>) | undefined;
+
+export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
+  const hubs = new HubHost(context.extensionPath);
+  const launched = new LaunchedServers();
+  const tree = new ServersTree(hubs);
+  const statusBar = new StatusBar(hubs);
+  const openPanel = (preserveFocus = false) => DashboardPanel.show(context.extensionUri, hubs, preserveFocus);
+
+  /** Runs a command, turning any failure into one logged line and one notification. */
+  const command = (id: string, run: (...args: never[]) => unknown) =>
+    vscode.commands.registerCommand(id, async (...args: never[]) => {
+      try {
+        return await run(...args);
+      } catch (err) {
+        log().error(`${id}: ${errorLine(err)}`);
+        void vscode.window.showErrorMessage(`Gunicorn Live: ${errorLine(err)}`);
+        return undefined;
+      }
+    });
+
+  context.subscriptions.push(
+    launched,
+    tree,
+    statusBar,
+    hubs,
+    vscode.window.registerTreeDataProvider('gunicornLive.servers', tree),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new GunicornTaskProvider(hubs)),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      deserializeWebviewPanel: (panel) => DashboardPanel.revive(panel, context.extensionUri, hubs),
+    }),
+    command('gunicornLive.launch', (overrides?: LaunchOverrides) => launchServer(hubs, launched, () => openPanel(true), overrides)),
+    command('gunicornLive.launchWithDebugger', (overrides?: LaunchOverrides) => launchWithDebugger(hubs, overrides)),
+    command('gunicornLive.openDashboard', async () => (await openPanel()).panel.active),
+    command('gunicornLive.openDashboardInBrowser', async () => {
+      const hub = await hubs.get();
+      // Remote windows (SSH, code-server) reach the loopback hub through a forwarded address.
+      const uri = await vscode.env.asExternalUri(vscode.Uri.parse(hub.dashboardUrl));
+      return vscode.env.openExternal(uri);
+    }),
+    command('gunicornLive.attach', async () => showAttachInstructions(await hubs.get())),
+    command('gunicornLive.reload', (arg: ServerArg) => signalServer(hubs, arg, 'HUP', 'Reload Workers')),
+    command('gunicornLive.reopenLogs', (arg: ServerArg) => signalServer(hubs, arg, 'USR1', 'Reopen Logs')),
+    command('gunicornLive.addWorker', (arg: ServerArg) => signalServer(hubs, arg, 'TTIN', 'Add Worker')),
+    command('gunicornLive.removeWorker', (arg: ServerArg) => signalServer(hubs, arg, 'TTOU', 'Remove Worker')),
+    command('gunicornLive.stop', (arg: ServerArg) => stopServer(hubs, launched, arg)),
+    command('gunicornLive.openStackFrame', (file: string, line: number) => openStackFrame(file, line)),
+    command('gunicornLive.showLog', () => log().show()),
+  );
+
+  shutdown = async () => {
+    // Servers first: their agents would otherwise log reconnect attempts against a closed hub.
+    await launched.stopAll();
+    await hubs.close();
+  };
+  log().info(`Activated (VS Code ${vscode.version}, ${vscode.env.remoteName ? `remote: ${vscode.env.remoteName}` : 'local'})`);
+
+  return {
+    hub: () => hubs.current,
+    tree,
+    statusBarText: () => statusBar.text,
+    panel: () => DashboardPanel.instance?.panel,
+    launchedPids: () => launched.all(),
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await shutdown?.();
+  shutdown = undefined;
+  disposeLog();
+}

@@ -1,0 +1,107 @@
+// The command line of an instrumented Gunicorn for a `gunicorn` task or a debug launch: the task's
+// definition and the settings' defaults become Gunicorn arguments; the CLI's launcher injects the agent.
+// Pure (no `vscode`), so the task, the debugger and "attach" cannot drift apart.
+import { existsSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { extractConfig, gunicornCommand as cliGunicornCommand } from '../cli/launch';
+import { AGENT_DIR } from '../cli/paths';
+
+/** The `gunicorn` task type's definition (package.json contributes.taskDefinitions). */
+export interface GunicornTaskDefinition {
+  type: 'gunicorn';
+  /** WSGI_APP, e.g. `app:app`; may be left out when a config sets wsgi_app. */
+  app?: string;
+  /** The user's Gunicorn config file; the agent's shim loads it and chains its hooks. */
+  config?: string;
+  /** Further Gunicorn arguments, passed through unchanged. */
+  args?: string[];
+  workers?: number;
+  timeout?: number;
+  workerClass?: string;
+  /** Folder Gunicorn runs in, relative to the workspace folder. */
+  cwd?: string;
+}
+
+export interface LaunchContext {
+  python: string;
+  folderPath: string;
+  agentUrl: string;
+  token: string;
+  sampleInterval: number;
+  defaultWorkers: number;
+  defaultTimeout: number;
+  /** Debug launches run one worker that is never timed out, so a breakpoint does not get it killed. */
+  debug?: boolean;
+}
+
+export interface LaunchPlan {
+  /** The interpreter; `args` start with `-m gunicorn`. */
+  command: string;
+  args: string[];
+  /** Added to the inherited environment (a task's env is merged into VS Code's). */
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/** The environment an agent needs to find the hub (also shown by "Attach to a Server Started Elsewhere"). */
+export function agentEnv(agentUrl: string, token: string, sampleInterval: number): Record<string, string> {
+  return {
+    PYTHONPATH: [AGENT_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+    GUNICORN_LIVE_URL: agentUrl,
+    GUNICORN_LIVE_TOKEN: token,
+    GUNICORN_LIVE_INTERVAL: String(sampleInterval),
+  };
+}
+
+const hasOption = (args: string[], names: string[]) =>
+  args.some((a) => names.includes(a) || names.some((n) => n.startsWith('--') && a.startsWith(`${n}=`)));
+
+/** Drops `-w N`, `--workers=N` and the like (debug launches decide those). */
+function dropOptions(args: string[], names: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (names.includes(args[i])) i += 1;
+    else if (!names.some((n) => n.startsWith('--') && args[i].startsWith(`${n}=`))) rest.push(args[i]);
+  }
+  return rest;
+}
+
+export function gunicornCommand(def: GunicornTaskDefinition, ctx: LaunchContext): LaunchPlan {
+  const cwd = def.cwd ? (isAbsolute(def.cwd) ? def.cwd : join(ctx.folderPath, def.cwd)) : ctx.folderPath;
+  const { config, rest } = extractConfig(def.args ?? []);
+  const userConfig = config ?? def.config;
+  const configInPlay = Boolean(userConfig) || existsSync(join(cwd, 'gunicorn.conf.py'));
+  const gunicornArgs: string[] = userConfig ? ['-c', userConfig] : [];
+
+  let extra = rest;
+  if (ctx.debug) {
+    gunicornArgs.push('--workers', '1', '--timeout', '0');
+    extra = dropOptions(rest, ['-w', '--workers', '-t', '--timeout']);
+  } else {
+    // Defaults from settings only where nothing else decides: command-line options beat a config file.
+    const workers = def.workers ?? (configInPlay ? undefined : ctx.defaultWorkers);
+    const timeout = def.timeout ?? (configInPlay ? undefined : ctx.defaultTimeout);
+    if (workers !== undefined && !hasOption(rest, ['-w', '--workers'])) gunicornArgs.push('--workers', String(workers));
+    if (timeout !== undefined && !hasOption(rest, ['-t', '--timeout'])) gunicornArgs.push('--timeout', String(timeout));
+  }
+  if (def.workerClass && !hasOption(rest, ['-k', '--worker-class'])) gunicornArgs.push('--worker-class', def.workerClass);
+  gunicornArgs.push(...extra);
+  if (def.app) gunicornArgs.push(def.app);
+
+  // The CLI's launcher injects the agent (shim as -c, the user's config handed to it); only what it adds
+  // to the environment goes into the task, which inherits the rest.
+  const base = { PYTHONPATH: process.env.PYTHONPATH ?? '' };
+  const cmd = cliGunicornCommand({ python: ctx.python, gunicornArgs, agentUrl: ctx.agentUrl, token: ctx.token, cwd, env: base });
+  const env: Record<string, string> = { ...agentEnv(ctx.agentUrl, ctx.token, ctx.sampleInterval), PYTHONUNBUFFERED: '1' };
+  for (const [k, v] of Object.entries(cmd.env)) if (v !== undefined && v !== '') env[k] = v;
+  return { command: cmd.command, args: cmd.args, env, cwd };
+}
+
+/** A readable one-line form of a plan, for the output channel (the token is left out). */
+export function describePlan(plan: LaunchPlan): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const env = Object.entries(plan.env)
+    .map(([k, v]) => `${k}=${k === 'GUNICORN_LIVE_TOKEN' ? '…' : quote(v)}`)
+    .join(' ');
+  return `(cd ${quote(plan.cwd)} && ${env} ${[plan.command, ...plan.args].map(quote).join(' ')})`;
+}

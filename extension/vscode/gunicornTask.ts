@@ -1,0 +1,78 @@
+// The `gunicorn` task type: Gunicorn runs as a VS Code task, so its output is in a terminal and a launch
+// configuration can name it as `preLaunchTask` (a background task that is "ready" once a worker booted,
+// see the `$gunicorn` problem matcher in package.json).
+import * as vscode from 'vscode';
+import type { Hub } from '../hub/hub';
+import { detectInFolder, rememberedApp } from './appDetect';
+import type { AppCandidate } from './appCandidates';
+import { describePlan, gunicornCommand, type GunicornTaskDefinition } from './gunicornCommand';
+import type { HubHost } from './hubHost';
+import { log } from './log';
+import { resolveInterpreter } from './python';
+import { settings } from './settings';
+
+export const TASK_TYPE = 'gunicorn';
+export const TASK_SOURCE = 'Gunicorn Live';
+export const PROBLEM_MATCHER = '$gunicorn';
+
+export function definitionFor(app: AppCandidate, args?: string[]): GunicornTaskDefinition {
+  const def: GunicornTaskDefinition = { type: TASK_TYPE };
+  if (app.app) def.app = app.app;
+  if (app.config) def.config = app.config;
+  if (app.workerClass) def.workerClass = app.workerClass;
+  if (app.cwd) def.cwd = app.cwd;
+  if (args && args.length > 0) def.args = args;
+  return def;
+}
+
+export function taskName(def: GunicornTaskDefinition): string {
+  return def.app || def.config || 'gunicorn.conf.py';
+}
+
+/** A runnable task for `def` in `folder`, pointed at `hub`. */
+export function makeTask(folder: vscode.WorkspaceFolder, def: GunicornTaskDefinition, python: string, hub: Hub): vscode.Task {
+  const s = settings(folder.uri);
+  const plan = gunicornCommand(def, {
+    python, folderPath: folder.uri.fsPath, agentUrl: hub.agentUrl, token: hub.token,
+    sampleInterval: s.sampleInterval, defaultWorkers: s.defaultWorkers, defaultTimeout: s.defaultTimeout,
+  });
+  log().info(`Task "${taskName(def)}": ${describePlan(plan)}`);
+  const execution = new vscode.ProcessExecution(plan.command, plan.args, { cwd: plan.cwd, env: plan.env });
+  const task = new vscode.Task(def, folder, taskName(def), TASK_SOURCE, execution, PROBLEM_MATCHER);
+  // Gunicorn never "finishes": VS Code must treat it as a background task.
+  task.isBackground = true;
+  task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
+  return task;
+}
+
+export class GunicornTaskProvider implements vscode.TaskProvider {
+  constructor(private readonly hubs: HubHost) {}
+
+  /** One task per app found (or the remembered one) in each trusted folder. */
+  async provideTasks(): Promise<vscode.Task[]> {
+    if (!vscode.workspace.isTrusted) return [];
+    const tasks: vscode.Task[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const remembered = rememberedApp(folder);
+      const apps = remembered ? [remembered] : await detectInFolder(folder);
+      if (apps.length === 0) continue;
+      const [hub, python] = await Promise.all([this.hubs.get(), resolveInterpreter(folder)]);
+      for (const app of apps) tasks.push(makeTask(folder, definitionFor(app), python.path, hub));
+    }
+    return tasks;
+  }
+
+  /** A `gunicorn` task written in tasks.json: fill in the command line. */
+  async resolveTask(task: vscode.Task): Promise<vscode.Task | undefined> {
+    if (!vscode.workspace.isTrusted) return undefined;
+    const def = task.definition as GunicornTaskDefinition;
+    const folder = typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return undefined;
+    const [hub, python] = await Promise.all([this.hubs.get(), resolveInterpreter(folder)]);
+    const resolved = makeTask(folder, def, python.path, hub);
+    // VS Code requires the same definition object back for tasks.json tasks.
+    const out = new vscode.Task(def, folder, task.name, TASK_SOURCE, resolved.execution, task.problemMatchers.length ? task.problemMatchers : PROBLEM_MATCHER);
+    out.isBackground = true;
+    return out;
+  }
+}

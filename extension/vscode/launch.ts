@@ -1,0 +1,126 @@
+// "Launch Instrumented Server" and "Launch with Debugger": interpreter, app, hub, then a `gunicorn` task
+// (or a debugpy session). Nothing runs in an untrusted workspace: launching executes the project's code.
+import * as vscode from 'vscode';
+import { chooseApp, chooseFolder } from './appDetect';
+import type { AppCandidate } from './appCandidates';
+import { describePlan, gunicornCommand } from './gunicornCommand';
+import { definitionFor, makeTask, taskName } from './gunicornTask';
+import type { HubHost } from './hubHost';
+import type { LaunchedServers } from './launched';
+import { errorLine, log } from './log';
+import { notify } from './notify';
+import { interpreterWithGunicorn } from './python';
+import { settings } from './settings';
+
+/** What a caller (a test, another extension, a keybinding's args) may pass to the launch commands. */
+export interface LaunchOverrides {
+  app?: string;
+  workerClass?: string;
+  cwd?: string;
+  /** Extra Gunicorn arguments, e.g. ["--bind", "127.0.0.1:8001"]. */
+  args?: string[];
+}
+
+export interface LaunchResult {
+  name: string;
+  /** The Gunicorn master's pid (task launches). */
+  pid?: number;
+}
+
+/** True when launching may go on; otherwise the user was told why and how to change it. */
+export function requireTrust(): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  log().warn('Launch refused: the workspace is not trusted (Restricted Mode)');
+  notify('warning', 'Gunicorn Live: launching runs this workspace\'s code, so it is off in Restricted Mode. Trust the workspace to launch a server.', {
+    'Manage Workspace Trust': () => vscode.commands.executeCommand('workbench.trust.manage'),
+  });
+  return false;
+}
+
+async function prepare(overrides: LaunchOverrides | undefined) {
+  if (!requireTrust()) return undefined;
+  const folder = await chooseFolder();
+  if (!folder) {
+    void vscode.window.showWarningMessage('Gunicorn Live: open a folder with your Python project to launch a server.');
+    return undefined;
+  }
+  const interpreter = await interpreterWithGunicorn(folder);
+  if (!interpreter) return undefined;
+  const app: AppCandidate | undefined = overrides?.app
+    ? { app: overrides.app, config: '', workerClass: overrides.workerClass ?? '', cwd: overrides.cwd ?? '', label: overrides.app, detail: '' }
+    : await chooseApp(folder);
+  if (!app) return undefined;
+  return { folder, python: interpreter.path, def: definitionFor(app, overrides?.args) };
+}
+
+export async function launchServer(hubs: HubHost, launched: LaunchedServers, openPanel: () => Promise<unknown>, overrides?: LaunchOverrides): Promise<LaunchResult | undefined> {
+  const ready = await prepare(overrides);
+  if (!ready) return undefined;
+  try {
+    const hub = await hubs.get();
+    const task = makeTask(ready.folder, ready.def, ready.python, hub);
+    const execution = await vscode.tasks.executeTask(task);
+    const pid = await launched.waitForPid(execution);
+    if (pid === undefined) throw new Error(`Gunicorn "${task.name}" did not start; see its terminal`);
+    if (settings(ready.folder.uri).openDashboardOnLaunch) await openPanel();
+    return { name: task.name, pid };
+  } catch (err) {
+    log().error(`Launch failed: ${errorLine(err)}`);
+    void vscode.window.showErrorMessage(`Gunicorn Live: ${errorLine(err)}`);
+    return undefined;
+  }
+}
+
+/** The debug type of the installed Python debugger: ms-python.debugpy's `debugpy`, else the older `python`. */
+function debuggerType(): string | undefined {
+  if (vscode.extensions.getExtension('ms-python.debugpy')) return 'debugpy';
+  if (vscode.extensions.getExtension('ms-python.python')) return 'python';
+  return undefined;
+}
+
+/** The debug configuration for a Gunicorn with one worker and no timeout (exported for tests). */
+export function debugConfiguration(type: string, name: string, python: string, plan: ReturnType<typeof gunicornCommand>): vscode.DebugConfiguration {
+  return {
+    type,
+    request: 'launch',
+    name,
+    python,
+    module: 'gunicorn',
+    // plan.args start with `-m gunicorn`; debugpy's `module` says that.
+    args: plan.args.slice(2),
+    cwd: plan.cwd,
+    env: plan.env,
+    console: 'integratedTerminal',
+    justMyCode: true,
+    // Workers are forked children of the master: follow them so breakpoints in views hit.
+    subProcess: true,
+  };
+}
+
+export async function launchWithDebugger(hubs: HubHost, overrides?: LaunchOverrides): Promise<LaunchResult | undefined> {
+  if (!requireTrust()) return undefined;
+  const type = debuggerType();
+  if (!type) {
+    log().warn('Launch with Debugger: no Python debugger extension (ms-python.debugpy) is installed');
+    notify('error', 'Gunicorn Live: debugging needs the Python Debugger extension (ms-python.debugpy).', {
+      'Install Python Debugger': () => vscode.commands.executeCommand('workbench.extensions.search', 'ms-python.debugpy'),
+    });
+    return undefined;
+  }
+  const ready = await prepare(overrides);
+  if (!ready) return undefined;
+  const hub = await hubs.get();
+  const s = settings(ready.folder.uri);
+  const plan = gunicornCommand(ready.def, {
+    python: ready.python, folderPath: ready.folder.uri.fsPath, agentUrl: hub.agentUrl, token: hub.token,
+    sampleInterval: s.sampleInterval, defaultWorkers: s.defaultWorkers, defaultTimeout: s.defaultTimeout, debug: true,
+  });
+  const name = `Gunicorn Live: ${taskName(ready.def)} (debug)`;
+  log().info(`Debug launch: ${describePlan(plan)}`);
+  const ok = await vscode.debug.startDebugging(ready.folder, debugConfiguration(type, name, ready.python, plan));
+  if (!ok) {
+    void vscode.window.showErrorMessage('Gunicorn Live: the debugger did not start; see the Debug Console.');
+    return undefined;
+  }
+  return { name };
+}

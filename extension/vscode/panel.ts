@@ -1,0 +1,135 @@
+// The dashboard as a VS Code webview panel: the same bundle as the browser dashboard, fed through
+// postMessage with the same messages as /ws/ui. One panel at a time; it survives window reloads through
+// a WebviewPanelSerializer (registered in extension.ts under VIEW_TYPE).
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { renderDashboardPage } from '../hub/dashboardPage';
+import type { Hub } from '../hub/hub';
+import { ALLOWED_SIGNALS, type AllowedSignal, type LifecycleEvent } from '../protocol/agent';
+import type { HistoryPoint, HubToUi, ServerView } from '../protocol/ui';
+import type { HubHost } from './hubHost';
+import { openStackFrame } from './jumpToCode';
+import { errorLine, log } from './log';
+
+export const VIEW_TYPE = 'gunicornLive.dashboard';
+/** History sent when the panel (re)connects: the longest window the dashboard offers, as /ws/ui sends. */
+const SNAPSHOT_SECONDS = 3600;
+
+export class DashboardPanel implements vscode.Disposable {
+  private static current: DashboardPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** Shows the panel, creating it if needed. */
+  static async show(extensionUri: vscode.Uri, hubs: HubHost, preserveFocus = false): Promise<DashboardPanel> {
+    const hub = await hubs.get();
+    if (DashboardPanel.current) {
+      DashboardPanel.current.panel.reveal(undefined, preserveFocus);
+      return DashboardPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      'Gunicorn Live',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+      DashboardPanel.options(extensionUri),
+    );
+    return new DashboardPanel(panel, extensionUri, hub);
+  }
+
+  /** Re-attaches a panel VS Code restored after a reload. */
+  static async revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, hubs: HubHost): Promise<void> {
+    panel.webview.options = DashboardPanel.options(extensionUri);
+    DashboardPanel.current?.panel.dispose();
+    new DashboardPanel(panel, extensionUri, await hubs.get());
+  }
+
+  static get instance(): DashboardPanel | undefined {
+    return DashboardPanel.current;
+  }
+
+  /** Scripts on; the only local files the webview may load are the dashboard bundle's. */
+  private static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+    };
+  }
+
+  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly hub: Hub) {
+    DashboardPanel.current = this;
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'gunicorn-live.svg');
+    panel.webview.html = this.html(extensionUri);
+    this.relay();
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((msg: unknown) => void this.onMessage(msg)),
+    );
+    this.sendSnapshot();
+  }
+
+  private html(extensionUri: vscode.Uri): string {
+    const webview = this.panel.webview;
+    const file = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)).toString();
+    return renderDashboardPage({
+      scriptUri: file('dashboard.js'),
+      styleUris: [file('codicon.css'), file('dashboard.css')],
+      nonce: randomBytes(16).toString('base64'),
+      cspSource: webview.cspSource,
+      // The webview talks only to the extension (postMessage), never to the network.
+      connectSrc: "'none'",
+    });
+  }
+
+  /** Forwards what the hub's store says, as /ws/ui would. */
+  private relay(): void {
+    const store = this.hub.store;
+    const onUpdate = (server: ServerView, point: HistoryPoint) => this.post({ type: 'update', server, point });
+    const onServer = (server: ServerView) => this.post({ type: 'server', server });
+    const onEvent = (serverId: string, event: LifecycleEvent) => this.post({ type: 'event', serverId, event });
+    store.on('update', onUpdate);
+    store.on('server', onServer);
+    store.on('event', onEvent);
+    this.disposables.push({
+      dispose: () => {
+        store.off('update', onUpdate);
+        store.off('server', onServer);
+        store.off('event', onEvent);
+      },
+    });
+  }
+
+  private sendSnapshot(): void {
+    const servers = this.hub.store.servers();
+    const history = Object.fromEntries(servers.map((s) => [s.id, this.hub.store.history(s.id, SNAPSHOT_SECONDS)]));
+    this.post({ type: 'snapshot', servers, history });
+  }
+
+  private post(message: HubToUi): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** The webview may ask for a signal (as on /ws/ui) or to open a stack frame's file; nothing else. */
+  private async onMessage(msg: unknown): Promise<void> {
+    const m = msg as Record<string, unknown> | null;
+    if (!m || typeof m !== 'object') return;
+    if (m.type === 'signal' && typeof m.id === 'string' && typeof m.serverId === 'string' && typeof m.signal === 'string') {
+      const signal = m.signal.replace(/^SIG/, '') as AllowedSignal;
+      if (!ALLOWED_SIGNALS.includes(signal)) return this.post({ type: 'ack', id: m.id, ok: false, error: `signal ${m.signal} is not allowed` });
+      log().info(`Dashboard: ${signal} to server ${m.serverId}`);
+      const result = await this.hub.sendSignal(m.serverId, signal).catch((err) => ({ ok: false, error: errorLine(err) }));
+      return this.post({ type: 'ack', id: m.id, ...result });
+    }
+    if (m.type === 'openFile' && typeof m.file === 'string' && typeof m.line === 'number') {
+      await openStackFrame(m.file, m.line);
+      return;
+    }
+    if (m.type === 'ready') this.sendSnapshot();
+  }
+
+  dispose(): void {
+    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}

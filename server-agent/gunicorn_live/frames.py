@@ -1,0 +1,94 @@
+"""Builds the agent → hub frames of docs/protocol.md (version 1.0). Every frame the agent sends is
+made here, so the shapes live in one place; `encode` makes the JSON text."""
+import json
+
+PROTOCOL = "1.0"
+ALLOWED_SIGNALS = ("HUP", "USR1", "USR2", "TTIN", "TTOU", "QUIT", "TERM")
+SIGNAL_NAMES = ("SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGCHLD", "SIGINT", "SIGQUIT",
+                "SIGTERM", "SIGWINCH")
+EXIT_REASONS = ("timeout", "max_requests", "signal", "crash", "reload", "scale_down", "shutdown", "unknown")
+MAX_STACK = 256
+
+
+def _text(value, limit):
+    value = "" if value is None else str(value)
+    return value if len(value) <= limit else value[:limit]
+
+
+def _count(value):
+    return max(0, int(value))
+
+
+def _maybe_bytes(value):
+    return None if value is None else max(0, int(value))
+
+
+def hello(agent_version, python, gunicorn, master_pid, host, app, bind, worker_class, service_name,
+          started_at, target_workers, interval, buckets):
+    return {
+        "type": "hello", "protocol": PROTOCOL,
+        "agent": {"version": _text(agent_version, 64), "python": _text(python, 64),
+                  "gunicorn": _text(gunicorn, 64)},
+        "server": {
+            "masterPid": int(master_pid), "host": _text(host, 255), "app": _text(app, 1024),
+            "bind": [_text(b, 1024) for b in list(bind)[:64]], "workerClass": _text(worker_class, 256),
+            "serviceName": _text(service_name, 256), "startedAt": max(0.0, float(started_at)),
+            "targetWorkers": _count(target_workers), "interval": float(interval),
+            "durationBuckets": [float(b) for b in buckets],
+        },
+    }
+
+
+def worker(pid, age, booted_at, cpu_percent, rss, pss, requests, state):
+    frame = {"pid": int(pid), "age": _count(age), "bootedAt": max(0.0, float(booted_at)),
+             "cpuPercent": None if cpu_percent is None else max(0.0, float(cpu_percent)),
+             "rssBytes": _maybe_bytes(rss), "pssBytes": _maybe_bytes(pss), "requests": _count(requests)}
+    if state in ("busy", "idle"):
+        frame["state"] = state
+    return frame
+
+
+def request_group(method, route, status, count, duration_sum, buckets, response_bytes):
+    return {"method": _text(method, 32), "route": _text(route, 512), "status": min(999, _count(status)),
+            "count": int(count), "durationSum": max(0.0, float(duration_sum)),
+            "buckets": [_count(b) for b in buckets], "responseBytes": _count(response_bytes)}
+
+
+def sample(seq, at, master_pid, master_cpu, master_rss, target_workers, workers, requests):
+    return {"type": "sample", "seq": _count(seq), "at": float(at),
+            "master": {"pid": int(master_pid),
+                       "cpuPercent": None if master_cpu is None else max(0.0, float(master_cpu)),
+                       "rssBytes": _maybe_bytes(master_rss)},
+            "targetWorkers": _count(target_workers), "workers": list(workers), "requests": list(requests)}
+
+
+def worker_spawn(pid, at):
+    return {"type": "event", "event": {"type": "worker_spawn", "pid": int(pid), "at": float(at)}}
+
+
+def worker_exit(pid, reason, at, signal=None, exit_code=None, stack=None):
+    event = {"type": "worker_exit", "pid": int(pid),
+             "reason": reason if reason in EXIT_REASONS else "unknown", "at": float(at)}
+    if signal is not None:
+        event["signal"] = _text(signal, 16)
+    if exit_code is not None:
+        event["exitCode"] = int(exit_code)
+    if stack:
+        event["stack"] = [{"file": _text(f.get("file"), 4096), "line": _count(f.get("line") or 0),
+                           "function": _text(f.get("function"), 512)} for f in stack[-MAX_STACK:]]
+    return {"type": "event", "event": event}
+
+
+def signal_event(name, at):
+    return {"type": "event", "event": {"type": "signal", "signal": name, "at": float(at)}}
+
+
+def ack(command_id, ok, error=None):
+    frame = {"type": "ack", "id": _text(command_id, 64), "ok": bool(ok)}
+    if error is not None:
+        frame["error"] = _text(error, 1024)
+    return frame
+
+
+def encode(frame):
+    return json.dumps(frame, separators=(",", ":"), allow_nan=False)

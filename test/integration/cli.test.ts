@@ -1,0 +1,55 @@
+// Bad input gets one clear line on stderr and a non-zero exit — never a stack trace.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { startCli } from './cliProcess';
+
+async function fails(args: string[], message: RegExp, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const cli = startCli(args, { env });
+  const { code } = await cli.exited;
+  const lines = cli.output().trim().split('\n').filter((l) => l.startsWith('gunicorn-live:'));
+  assert.notEqual(code, 0, cli.output());
+  assert.equal(lines.length, 1, cli.output());
+  assert.match(lines[0], message);
+  assert.doesNotMatch(cli.output(), /^\s+at /m, 'no stack trace');
+}
+
+describe('CLI bad input', () => {
+  let taken: Server;
+  let takenPort: number;
+  before(async () => {
+    taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    takenPort = (taken.address() as { port: number }).port;
+  });
+  after(() => taken.close());
+
+  test('unknown flag', () => fails(['run', '--bogus'], /unknown option '--bogus'/));
+  test('unknown command', () => fails(['launch'], /unknown command 'launch'/));
+  test('no Gunicorn arguments', () => fails(['run'], /no Gunicorn arguments: put them after --/));
+  test('port taken', () => fails(['run', '--port', String(takenPort), '--', 'app:app'], new RegExp(`port ${takenPort} on 127.0.0.1 is already in use`)));
+  test('bad port', () => fails(['serve', '--port', 'http'], /--port must be 0–65535/));
+  test('no Python with gunicorn', () => fails(['run', '--python', '/nonexistent/python3', '--', 'app:app'], /no Python that can import gunicorn: tried \/nonexistent\/python3 \(not found\)/));
+  test('a non-loopback host needs --allow-remote', () => fails(['serve', '--host', '0.0.0.0'], /--host 0.0.0.0 would expose the hub beyond this machine; add --allow-remote/));
+  test('a short token is refused', () => fails(['serve'], /the token must be 16–256 printable ASCII/, { GUNICORN_LIVE_TOKEN: 'abc' }));
+  test('a missing app module: Gunicorn says why, the CLI says it could not load the app', async () => {
+    const cli = startCli(['run', '--', '--bind', '127.0.0.1:0', 'no_such_module_xyz:app']);
+    const { code } = await cli.exited;
+    assert.ok(code === 3 || code === 4, `exit ${code}`);
+    assert.match(cli.output(), /^gunicorn-live: Gunicorn could not (load the app|boot its workers) \(exit [34]\)/m);
+  });
+});
+
+describe('gunicorn-live serve', () => {
+  test('prints the dashboard, metrics and the environment for an agent started elsewhere', async () => {
+    const cli = startCli(['serve', '--port', '0'], { env: { GUNICORN_LIVE_TOKEN: 'a-fixed-token-for-serve-0001' } });
+    const [, port] = await cli.line(/^dashboard: http:\/\/127\.0\.0\.1:(\d+)\/#token=a-fixed-token-for-serve-0001$/m);
+    await cli.line(new RegExp(`^metrics: http://127\\.0\\.0\\.1:${port}/metrics$`, 'm'));
+    await cli.line(new RegExp(`^GUNICORN_LIVE_URL=ws://127\\.0\\.0\\.1:${port}/ws/agent$`, 'm'));
+    await cli.line(/^GUNICORN_LIVE_TOKEN=a-fixed-token-for-serve-0001$/m);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assert.equal(health.status, 200);
+    cli.child.kill('SIGTERM');
+    assert.equal((await cli.exited).code, 0);
+  });
+});

@@ -1,0 +1,164 @@
+// The hub over real sockets, with a scripted agent speaking the protocol (the real Python agent is
+// exercised by the integration suite).
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { startHub, type Hub } from '../../extension/hub/hub';
+import type { HistoryPoint, HubToUi, ServerView } from '../../extension/protocol/ui';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const hello = (masterPid: number, protocol = '1.0') => ({
+  type: 'hello', protocol,
+  agent: { version: '0.1.0', python: '3.11.2', gunicorn: '20.1.0' },
+  server: { masterPid, host: 'box', app: 'app:app', bind: [`127.0.0.1:${masterPid}`], workerClass: 'sync',
+    serviceName: `svc${masterPid}`, startedAt: 1000, targetWorkers: 2, interval: 1, durationBuckets: [0.1, 1] },
+});
+const sample = (seq: number, at: number, workers: Array<[number, number]>, completed: number) => ({
+  type: 'sample', seq, at, master: { pid: 1, cpuPercent: 0.5, rssBytes: 1000 }, targetWorkers: 2,
+  workers: workers.map(([pid, requests], i) => ({ pid, age: i + 1, bootedAt: 1000, cpuPercent: 1.5, rssBytes: 4096 * pid, requests, state: 'idle' })),
+  requests: completed ? [{ method: 'GET', route: '/', status: 200, count: completed, durationSum: 0.01 * completed, buckets: [completed, 0, 0], responseBytes: 2 * completed }] : [],
+});
+
+function connect(hub: Hub, path: string, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` },
+  onMessage?: (data: WebSocket.RawData) => void): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${hub.port}${path}`, { headers });
+    if (onMessage) ws.on('message', onMessage); // before open: the snapshot comes at once
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+const closed = (ws: WebSocket) => new Promise<{ code: number; reason: string }>((resolve) =>
+  ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+
+const api = (hub: Hub, path: string, init: RequestInit = {}, token: string | null = TOKEN) =>
+  fetch(`${hub.url}${path}`, { ...init, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'Content-Type': 'application/json' } });
+
+async function until<T>(fn: () => T | Promise<T>, what: string, ms = 3000): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('hub', () => {
+  let hub: Hub;
+  before(async () => {
+    const staticDir = mkdtempSync(join(tmpdir(), 'gl-static-'));
+    writeFileSync(join(staticDir, 'dashboard.js'), 'console.log(1)');
+    hub = await startHub({ token: TOKEN, staticDir });
+  });
+  after(() => hub.close());
+
+  test('listens on loopback and prints a dashboard URL carrying the token', () => {
+    assert.equal(hub.host, '127.0.0.1');
+    assert.equal(hub.dashboardUrl, `http://127.0.0.1:${hub.port}/#token=${TOKEN}`);
+    assert.equal(hub.agentUrl, `ws://127.0.0.1:${hub.port}/ws/agent`);
+  });
+
+  test('the API refuses a missing or wrong token with 401', async () => {
+    assert.equal((await api(hub, '/api/servers', {}, null)).status, 401);
+    assert.equal((await api(hub, '/api/servers', {}, 'wrong-token-0123456789abcd')).status, 401);
+    assert.equal((await api(hub, '/api/servers')).status, 200);
+  });
+
+  test('both sockets refuse a missing or wrong token with 401', async () => {
+    await assert.rejects(connect(hub, '/ws/agent', {}), /HTTP 401/);
+    await assert.rejects(connect(hub, '/ws/ui', { Authorization: 'Bearer nope' }), /HTTP 401/);
+  });
+
+  test('samples become servers, workers, totals and metrics', async () => {
+    const agent = await connect(hub, '/ws/agent');
+    agent.send(JSON.stringify(hello(501)));
+    agent.send(JSON.stringify(sample(0, 2000, [[502, 3], [503, 4]], 7)));
+    agent.send(JSON.stringify(sample(1, 2001, [[502, 8], [503, 4]], 5)));
+    const server = await until(async () => {
+      const { servers } = (await (await api(hub, '/api/servers')).json()) as { servers: ServerView[] };
+      return servers.find((s) => s.masterPid === 501 && s.requestsTotal === 12);
+    }, 'two samples');
+    assert.deepEqual(server.workers.map((w) => [w.pid, w.requests, w.rssBytes]),
+      [[502, 8, 4096 * 502], [503, 4, 4096 * 503]]);
+    assert.equal(server.connected, true);
+    const history = (await (await api(hub, `/api/servers/${server.id}/history?window=60`)).json()) as { points: HistoryPoint[] };
+    assert.equal(history.points.length, 2);
+    assert.equal(history.points[1].rps, 5);
+    assert.deepEqual(history.points[1].workers.map((w) => w.rps), [5, 0]);
+
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    assert.match(metrics, /gunicorn_worker_requests_total\{server="svc501",pid="502"\} 8/);
+    assert.match(metrics, /gunicorn_worker_memory_bytes\{server="svc501",pid="503"\} 2060288/);
+    assert.match(metrics, /gunicorn_worker_cpu_percent\{server="svc501",pid="502"\} 1.5/);
+
+    agent.close();
+    await until(() => hub.store.server(server.id)?.connected === false, 'disconnect');
+    assert.doesNotMatch(await (await fetch(`${hub.url}/metrics`)).text(), /pid="502"/);
+  });
+
+  test('an unknown major protocol version is refused with a clear close reason', async () => {
+    const agent = await connect(hub, '/ws/agent');
+    const close = closed(agent);
+    agent.send(JSON.stringify(hello(600, '2.0')));
+    assert.deepEqual(await close, { code: 4002, reason: 'unsupported protocol 2.0; this hub speaks 1.0' });
+  });
+
+  test('an invalid frame, or a sample before hello, closes the agent socket with 4003', async () => {
+    for (const frame of ['{not json', JSON.stringify({ type: 'sample' }), JSON.stringify(sample(0, 1, [], 0))]) {
+      const agent = await connect(hub, '/ws/agent');
+      const close = closed(agent);
+      agent.send(frame);
+      assert.equal((await close).code, 4003, frame);
+    }
+  });
+
+  test('the dashboard socket checks Origin, then streams a snapshot and updates', async () => {
+    await assert.rejects(connect(hub, `/ws/ui?token=${TOKEN}`, { Origin: 'http://evil.example' }), /HTTP 403/);
+    const messages: HubToUi[] = [];
+    const ui = await connect(hub, `/ws/ui?token=${TOKEN}`, { Origin: `http://127.0.0.1:${hub.port}` },
+      (d) => messages.push(JSON.parse(d.toString())));
+    const agent = await connect(hub, '/ws/agent');
+    agent.send(JSON.stringify(hello(700)));
+    agent.send(JSON.stringify(sample(0, 3000, [[701, 1]], 1)));
+    agent.send(JSON.stringify({ type: 'event', event: { type: 'worker_spawn', pid: 701, at: 3000 } }));
+    await until(() => messages.some((m) => m.type === 'event'), 'event on the dashboard socket');
+    assert.equal(messages[0].type, 'snapshot');
+    const update = messages.find((m) => m.type === 'update');
+    assert.ok(update && update.type === 'update');
+    assert.equal(update.server.masterPid, 700);
+    assert.deepEqual(update.point.workers.map((w) => w.pid), [701]);
+    ui.close();
+    agent.close();
+  });
+
+  test('signals: allow-listed only, forwarded to the agent, and its ack returned', async () => {
+    const agent = await connect(hub, '/ws/agent');
+    agent.send(JSON.stringify(hello(800)));
+    agent.on('message', (d) => {
+      const command = JSON.parse(d.toString());
+      agent.send(JSON.stringify({ type: 'ack', id: command.id, ok: command.signal === 'TTIN', ...(command.signal === 'TTIN' ? {} : { error: 'no' }) }));
+    });
+    const id = await until(() => hub.store.servers().find((s) => s.masterPid === 800)?.id, 'server 800');
+    const post = (signal: string, server = id) => api(hub, `/api/servers/${server}/signal`, { method: 'POST', body: JSON.stringify({ signal }) });
+    const ok = await post('SIGTTIN');
+    assert.equal(ok.status, 200);
+    assert.deepEqual(await ok.json(), { ok: true });
+    assert.equal((await post('HUP')).status, 502);
+    assert.equal((await post('KILL')).status, 400);
+    assert.equal((await post('HUP', 'nosuchserver')).status, 404);
+    agent.close();
+  });
+
+  test('static files never leave their folder', async () => {
+    assert.equal((await fetch(`${hub.url}/dashboard.js`)).status, 200);
+    for (const path of ['/..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/..%5c..%5cpackage.json', '/dashboard.js%00.css']) {
+      assert.equal((await fetch(`${hub.url}${path}`)).status, 404, path);
+    }
+  });
+});

@@ -1,0 +1,47 @@
+// A fresh copy of test/vscode/workspace for one run, so what the extension writes (remembered settings)
+// never lands in the repo; its gunicorn.conf.py binds a free loopback port and carries a user hook
+// the agent's shim must keep.
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const SOURCE_WORKSPACE = join(__dirname, '..', 'workspace');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestWorkspace {
+  dir: string;
+  /** Where the test app's Gunicorn listens. */
+  appPort: number;
+}
+
+export async function prepareWorkspace(parent = tmpdir()): Promise<TestWorkspace> {
+  const dir = mkdtempSync(join(parent, 'gunicorn-live-ws-'));
+  cpSync(SOURCE_WORKSPACE, dir, { recursive: true });
+  const appPort = await freePort();
+  writeFileSync(
+    join(dir, 'gunicorn.conf.py'),
+    [
+      '# Written by the test harness: a free port, and a hook of the user\'s own that must keep running.',
+      `bind = "127.0.0.1:${appPort}"`,
+      'workers = 2',
+      'timeout = 30',
+      '',
+      '',
+      'def when_ready(server):',
+      '    server.log.info("user hook when_ready ran")',
+      '',
+    ].join('\n'),
+  );
+  return { dir, appPort };
+}

@@ -1,0 +1,52 @@
+// Small waits and lookups the extension-host tests share. Everything polls with a bound: the host,
+// Gunicorn and the agent all run asynchronously, and a hang must fail with what it waited for.
+import { existsSync, readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { GunicornLiveApi } from '../../../extension/vscode/extension';
+
+export const EXTENSION_ID = 'gunicorn-live.gunicorn-live';
+
+export async function extensionApi(): Promise<GunicornLiveApi> {
+  const ext = vscode.extensions.getExtension<GunicornLiveApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not loaded`);
+  return ext.activate();
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+/** The real children of a process, from /proc (what Gunicorn's workers are). */
+export function childPids(pid: number): number[] {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b);
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+
+export function workspaceFolder(): vscode.WorkspaceFolder {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the tests need a workspace folder (test/vscode/workspace)');
+  return folder;
+}

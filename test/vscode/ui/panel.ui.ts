@@ -1,0 +1,142 @@
+// The UI test in code-server: a user's path through the real workbench. The command palette launches
+// the server (extension installed from the .vsix), the dashboard panel opens, real HTTP load makes the
+// charts move, a screenshot of VS Code with the live charts is saved, and a window reload stops the
+// server and restores the panel.
+import type { Frame, Page } from 'playwright-core';
+import type { Browser } from '../harness/browser';
+
+export interface PanelUiOptions {
+  browser: Browser;
+  url: string;
+  workspace: string;
+  appPort: number;
+  screenshot: string;
+  log: (line: string) => void;
+}
+
+interface DashboardFacts {
+  host: string;
+  pointsReceived: number;
+  workerPids: number[];
+  cpuSeries: number;
+  memorySeries: number;
+  rpsMax: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    await sleep(250);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Runs a command through the palette, retrying: the palette can lag while the host is busy. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${title}`);
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      await row.waitFor({ state: 'visible', timeout: 5000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch {
+      await sleep(500 * attempt);
+    }
+  }
+  throw new Error(`could not run "${title}" from the command palette`);
+}
+
+/** The webview frame that runs the dashboard (nested iframes in code-server). */
+async function dashboardFrame(page: Page): Promise<Frame | undefined> {
+  for (const frame of page.frames()) {
+    const host = await frame.evaluate(() => (globalThis as unknown as { __gunicornLive?: { host: string } }).__gunicornLive?.host).catch(() => undefined);
+    if (host === 'vscode') return frame;
+  }
+  return undefined;
+}
+
+function facts(frame: Frame): Promise<DashboardFacts> {
+  return frame.evaluate(() => {
+    const hook = (globalThis as unknown as { __gunicornLive: {
+      host: string; pointsReceived: number; workerPids(): number[];
+      charts(): Record<'cpu' | 'memory' | 'rps', Array<{ points: number; max: number }>>;
+    } }).__gunicornLive;
+    const charts = hook.charts();
+    return {
+      host: hook.host,
+      pointsReceived: hook.pointsReceived,
+      workerPids: hook.workerPids(),
+      cpuSeries: charts.cpu.filter((s) => s.points > 0).length,
+      memorySeries: charts.memory.filter((s) => s.points > 0).length,
+      rpsMax: Math.max(0, ...charts.rps.map((s) => s.max)),
+    };
+  });
+}
+
+/** Bounded load on the test app: at most `count` requests, two at a time, for at most `ms`. */
+async function load(port: number, count: number, ms: number): Promise<number> {
+  const deadline = Date.now() + ms;
+  let sent = 0;
+  const one = async () => {
+    while (sent < count && Date.now() < deadline) {
+      sent += 1;
+      await fetch(`http://127.0.0.1:${port}/work`).then((r) => r.arrayBuffer()).catch(() => undefined);
+      await sleep(20);
+    }
+  };
+  await Promise.all([one(), one()]);
+  return sent;
+}
+
+export async function runPanelUiTest(o: PanelUiOptions): Promise<void> {
+  const page = await o.browser.newPage();
+  // Manifest problems (a bad problem matcher, a bad view id) and CSP violations show only here.
+  const complaints: string[] = [];
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (msg.type() === 'error' || msg.type() === 'warning') o.log(`[workbench ${msg.type()}] ${text.slice(0, 500)}`);
+    if (/gunicorn-?live|gunicornLive|Content Security Policy/i.test(text) && msg.type() === 'error') complaints.push(text.slice(0, 300));
+  });
+  try {
+    await page.goto(`${o.url}/?folder=${encodeURIComponent(o.workspace)}`);
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+    o.log('workbench is up; launching through the command palette');
+    await runCommand(page, 'Gunicorn Live: Launch Instrumented Server');
+
+    const frame = await waitFor('the dashboard webview', () => dashboardFrame(page), 60_000);
+    await waitFor('two workers in the panel', async () => (await facts(frame)).workerPids.length === 2, 45_000);
+    // Load runs on while the charts fill and the screenshot is taken, so they show it live.
+    const loading = load(o.appPort, 1500, 25_000);
+    const seen = await waitFor('charts with CPU, memory and request-rate points', async () => {
+      const f = await facts(frame);
+      return f.pointsReceived >= 6 && f.cpuSeries >= 2 && f.memorySeries >= 2 && f.rpsMax > 0 ? f : undefined;
+    }, 30_000);
+    o.log(`panel: ${JSON.stringify(seen)}`);
+    // The Servers view next to the panel, no bottom panel: the screenshot shows the tree and the charts.
+    await runCommand(page, 'Gunicorn Live: Focus on Servers View');
+    await runCommand(page, 'View: Hide Panel');
+    await page.locator('.pane-body .monaco-list-row', { hasText: 'app:app' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await sleep(1500);
+    await page.screenshot({ path: o.screenshot });
+    o.log(`screenshot: ${o.screenshot}; sent ${await loading} requests to the app`);
+
+    // A window reload: deactivate stops the server this window launched, and the serializer brings the
+    // panel back in the new window.
+    await runCommand(page, 'Developer: Reload Window');
+    await waitFor('the app port to close', () => fetch(`http://127.0.0.1:${o.appPort}/`).then(() => false, () => true), 30_000);
+    const revived = await waitFor('the dashboard panel restored after the reload', () => dashboardFrame(page), 60_000);
+    o.log(`after reload: ${JSON.stringify(await facts(revived))}`);
+    if (complaints.length > 0) throw new Error(`the workbench reported: ${complaints.join(' | ')}`);
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}

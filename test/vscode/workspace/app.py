@@ -1,0 +1,16 @@
+"""A small Flask app the VS Code tests serve with Gunicorn (detected as app:app)."""
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def index():
+    return "hello from gunicorn-live's test workspace\n"
+
+
+@app.route("/work")
+def work():
+    # A little CPU per request, so the charts move.
+    total = sum(i * i for i in range(20000))
+    return {"total": total}
