@@ -9,6 +9,7 @@ import { MAX_AGENT_FRAME_BYTES, type AllowedSignal } from '../protocol/agent';
 import { AgentRegistry, type SignalResult } from './agentSocket';
 import { handleApi, sendJson } from './api';
 import { createMetrics } from './metrics/index';
+import { startOtelExport } from './otel/otelExport';
 import { serveDashboardPage, serveStatic } from './static';
 import { Store, type StoreOptions } from './store';
 import { generateToken, requestToken, tokensMatch } from './token';
@@ -21,6 +22,10 @@ export interface HubOptions extends StoreOptions {
   token?: string;
   /** Where the dashboard bundle is (dist/webview). */
   staticDir?: string;
+  /** OTEL_* variables for OpenTelemetry export (default: process.env); null turns export off. */
+  otelEnv?: NodeJS.ProcessEnv | null;
+  /** Where the hub says things worth one line (OpenTelemetry notes). Default: stderr. */
+  log?: (line: string) => void;
 }
 
 export interface Hub {
@@ -52,6 +57,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const sendSignal = (id: string, signal: AllowedSignal) => agents.sendSignal(id, signal);
   const uis = new UiSockets(store, sendSignal);
   const metrics = createMetrics(store);
+  const log = options.log ?? ((line: string) => console.error(`gunicorn-live: ${line}`));
+  const otel = options.otelEnv === null ? null : startOtelExport(store, options.otelEnv ?? process.env, log);
   const pruning = setInterval(() => store.prune(), 60_000);
   pruning.unref();
   const agentWss = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME_BYTES });
@@ -126,6 +133,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       uiWss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await otel?.shutdown();
     },
   };
 }

@@ -1,0 +1,61 @@
+// The OpenTelemetry environment variables the hub honours (the seed's names), read once.
+// Unknown values are reported, not fatal: telemetry export must never stop the hub.
+
+export type MetricsExporterKind = 'console' | 'otlp';
+export type TracesExporterKind = 'console' | 'otlp' | 'jaeger';
+export type OtlpProtocol = 'grpc' | 'http/protobuf' | 'http/json';
+
+export interface OtelConfig {
+  metrics: MetricsExporterKind[];
+  traces: TracesExporterKind[];
+  protocol: OtlpProtocol;
+  /** How often metrics are pushed, ms (OTEL_METRIC_EXPORT_INTERVAL). */
+  exportIntervalMs: number;
+  /** Where `jaeger` sends OTLP traces. */
+  jaegerEndpoint: string;
+  /** Full URLs (HTTP) or endpoints (gRPC); undefined leaves the exporter's default (localhost). */
+  metricsUrl?: string;
+  tracesUrl?: string;
+  /** One line each, to print once at start. */
+  notes: string[];
+}
+
+const PROTOCOLS: OtlpProtocol[] = ['grpc', 'http/protobuf', 'http/json'];
+
+function list<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], notes: string[]): T[] {
+  const out: T[] = [];
+  for (const item of (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+    if (item === 'none') return [];
+    if ((allowed as readonly string[]).includes(item)) out.push(item as T);
+    else notes.push(`${name}=${item} is not supported (use ${allowed.join(', ')} or none); ignored`);
+  }
+  return [...new Set(out)];
+}
+
+export function readOtelConfig(env: NodeJS.ProcessEnv): OtelConfig {
+  const notes: string[] = [];
+  const metrics = list('OTEL_METRICS_EXPORTER', env.OTEL_METRICS_EXPORTER, ['console', 'otlp'] as const, notes);
+  const traces = list('OTEL_TRACES_EXPORTER', env.OTEL_TRACES_EXPORTER, ['console', 'otlp', 'jaeger'] as const, notes);
+  const rawProtocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf').trim();
+  let protocol = rawProtocol as OtlpProtocol;
+  if (!PROTOCOLS.includes(protocol)) {
+    notes.push(`OTEL_EXPORTER_OTLP_PROTOCOL=${rawProtocol} is not supported (use ${PROTOCOLS.join(', ')}); using http/protobuf`);
+    protocol = 'http/protobuf';
+  }
+  const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 60000);
+  const jaegerEndpoint = env.OTEL_EXPORTER_JAEGER_ENDPOINT ?? 'http://localhost:4318/v1/traces';
+  if (traces.includes('jaeger')) {
+    notes.push(`OTEL_TRACES_EXPORTER=jaeger: sending OTLP/HTTP to Jaeger at ${jaegerEndpoint} (Jaeger's own protocol is retired; Jaeger ≥ 1.35 accepts OTLP)`);
+  }
+  // Per the OTLP exporter spec: a signal's own endpoint is used as is; the shared one gets /v1/<signal>
+  // appended for HTTP, and is the server address for gRPC.
+  const shared = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim().replace(/\/+$/, '');
+  const endpoint = (own: string | undefined, signal: string) =>
+    own?.trim() || (shared ? (protocol === 'grpc' ? shared : `${shared}/v1/${signal}`) : undefined);
+  return {
+    metrics, traces, protocol, jaegerEndpoint, notes,
+    metricsUrl: endpoint(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, 'metrics'),
+    tracesUrl: endpoint(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, 'traces'),
+    exportIntervalMs: Number.isFinite(interval) && interval >= 100 ? interval : 60000,
+  };
+}
