@@ -18,9 +18,17 @@ export interface SignalResult {
   error?: string;
 }
 
+/** What the hub has seen from agents, for its own health (and the fuzz test). */
+export interface AgentTraffic {
+  frames: number;
+  /** Frames refused: not JSON, not valid, before hello, over the rate. */
+  refused: number;
+}
+
 /** The agents connected now, by server id; the newest connection of a server wins. */
 export class AgentRegistry {
   private readonly byServer = new Map<string, AgentConnection>();
+  readonly traffic: AgentTraffic = { frames: 0, refused: 0 };
 
   constructor(private readonly store: Store) {}
 
@@ -53,6 +61,7 @@ export class AgentRegistry {
 
 class AgentConnection {
   private serverId: string | null = null;
+  private closing = false;
   private nextCommand = 1;
   private readonly pending = new Map<string, (ack: SignalResult) => void>();
   private readonly limiter = new RateLimiter(FRAMES_PER_SECOND);
@@ -84,36 +93,52 @@ class AgentConnection {
   }
 
   close(code: number, reason: string): void {
+    // Frames already on the wire still arrive after a refusal; they are counted and dropped.
+    this.closing = true;
     this.socket.close(code, reason);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    if (!this.limiter.take()) return this.close(CLOSE_CODES.rateLimited, 'too many frames per second');
-    if (isBinary) return this.close(CLOSE_CODES.invalidFrame, 'binary frames are not part of the protocol');
+    const traffic = this.registry.traffic;
+    traffic.frames += 1;
+    const refused = this.refuse(data, isBinary);
+    if (refused) {
+      traffic.refused += 1;
+      this.close(refused[0], refused[1]);
+    }
+  }
+
+  /** Handles one frame; returns the close code and reason when it must be refused. */
+  private refuse(data: RawData, isBinary: boolean): [number, string] | undefined {
+    if (!this.limiter.take()) return [CLOSE_CODES.rateLimited, 'too many frames per second'];
+    if (this.closing) return [CLOSE_CODES.invalidFrame, 'frame after the connection was refused'];
+    if (isBinary) return [CLOSE_CODES.invalidFrame, 'binary frames are not part of the protocol'];
     let json: unknown;
     try {
       json = JSON.parse(data.toString());
     } catch {
-      return this.close(CLOSE_CODES.invalidFrame, 'frame is not JSON');
+      return [CLOSE_CODES.invalidFrame, 'frame is not JSON'];
     }
     const parsed = agentFrame.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return this.close(CLOSE_CODES.invalidFrame, `invalid frame: ${issue.path.join('.') || '(root)'}: ${issue.message}`.slice(0, 120));
+      // A close reason may hold at most 123 bytes.
+      return [CLOSE_CODES.invalidFrame, `invalid frame: ${issue.path.join('.') || '(root)'}: ${issue.message}`.slice(0, 100)];
     }
     const frame = parsed.data;
     if (frame.type === 'hello') {
       if (protocolMajor(frame.protocol) !== PROTOCOL_MAJOR) {
-        return this.close(CLOSE_CODES.unsupportedProtocol, `unsupported protocol ${frame.protocol}; this hub speaks ${PROTOCOL_VERSION}`);
+        return [CLOSE_CODES.unsupportedProtocol, `unsupported protocol ${frame.protocol}; this hub speaks ${PROTOCOL_VERSION}`];
       }
       this.serverId = this.store.connect(frame);
       this.registry.attach(this.serverId, this);
-      return;
+      return undefined;
     }
-    if (this.serverId === null) return this.close(CLOSE_CODES.invalidFrame, 'the first frame must be hello');
+    if (this.serverId === null) return [CLOSE_CODES.invalidFrame, 'the first frame must be hello'];
     if (frame.type === 'sample') this.store.sample(this.serverId, frame);
     else if (frame.type === 'event') this.store.event(this.serverId, frame.event);
     else this.onAck(frame);
+    return undefined;
   }
 
   private onAck(ack: AckFrame): void {

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { MAX_AGENT_FRAME_BYTES, type AllowedSignal } from '../protocol/agent';
-import { AgentRegistry, type SignalResult } from './agentSocket';
+import { AgentRegistry, type AgentTraffic, type SignalResult } from './agentSocket';
 import { handleApi, sendJson } from './api';
 import { createMetrics } from './metrics/index';
 import { startOtelExport } from './otel/otelExport';
@@ -39,6 +39,8 @@ export interface Hub {
   /** Where agents connect (GUNICORN_LIVE_URL). */
   readonly agentUrl: string;
   readonly store: Store;
+  /** Frames received from agents and how many were refused. */
+  readonly agentTraffic: AgentTraffic;
   sendSignal(serverId: string, signal: AllowedSignal): Promise<SignalResult>;
   close(): Promise<void>;
 }
@@ -124,6 +126,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     dashboardUrl: `${base}/#token=${token}`,
     agentUrl: `ws://${hostForUrl(host)}:${port}/ws/agent`,
     store,
+    agentTraffic: agents.traffic,
     sendSignal,
     async close() {
       clearInterval(pruning);
