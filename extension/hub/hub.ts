@@ -85,7 +85,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: `${req.method} is not allowed` });
     if (path === '/metrics') {
       res.writeHead(200, { 'Content-Type': metrics.contentType });
-      return void res.end(await metrics.metrics());
+      return void res.end(await metrics.text());
     }
     if (path === '/healthz') return sendJson(res, 200, { ok: true });
     if (path === '/' || path === '/index.html') return serveDashboardPage(res, pageHost(req.headers.host, `${hostForUrl(host)}:${port}`));

@@ -34,11 +34,14 @@ export interface ServerCounters {
   clientDisconnects: number;
 }
 
+/** A server without its events and routes: cheap to read many times per scrape. */
+export type ServerSummary = Omit<ServerView, 'events' | 'routes'>;
+
 /** Routes the routes table tracks per server; more fold into `other`. */
 const MAX_ROUTES = 500;
 
 interface ServerRecord {
-  view: ServerView;
+  view: ServerSummary;
   counters: ServerCounters;
   ledger: RequestLedger;
   routes: RouteStats;
@@ -85,7 +88,6 @@ export class Store extends EventEmitter {
           id, masterPid: s.masterPid, host: s.host, app: s.app, bind: s.bind, workerClass: s.workerClass,
           serviceName: s.serviceName, connected: true, startedAt: s.startedAt, lastSampleAt: null,
           targetWorkers: s.targetWorkers, master: null, workers: [], requestsTotal: carried?.view.requestsTotal ?? 0,
-          events: [],
         },
         counters: carried?.counters ?? { exitedWorkerRequests: 0, exits: new Map(), signals: new Map(), clientDisconnects: 0 },
         ledger: sameBuckets ? carried.ledger : new RequestLedger(s.durationBuckets),
@@ -172,6 +174,15 @@ export class Store extends EventEmitter {
     if (event.type === 'worker_exit') counters.exits.set(event.reason, (counters.exits.get(event.reason) ?? 0) + 1);
     if (event.type === 'signal') counters.signals.set(event.signal, (counters.signals.get(event.signal) ?? 0) + 1);
     this.emit('event', id, event);
+  }
+
+  /** Servers as the metrics and exporters read them; not to be modified. */
+  summaries(): readonly ServerSummary[] {
+    return [...this.records.values()].map((r) => r.view);
+  }
+
+  summary(id: string): ServerSummary | undefined {
+    return this.records.get(id)?.view;
   }
 
   servers(): ServerView[] {

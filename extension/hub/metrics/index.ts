@@ -4,13 +4,23 @@
 import { Registry } from 'prom-client';
 import type { Store } from '../store';
 import { registerLifecycleMetrics } from './lifecycleMetrics';
-import { registerRequestMetrics } from './requestMetrics';
+import { requestMetricsText } from './requestMetrics';
 import { registerWorkerMetrics } from './workerMetrics';
 
-export function createMetrics(store: Store): Registry {
+export interface HubMetrics {
+  contentType: string;
+  /** The whole exposition: prom-client's registry plus the route-cardinality series. */
+  text(): Promise<string>;
+}
+
+export function createMetrics(store: Store): HubMetrics {
   const registry = new Registry();
   registerWorkerMetrics(registry, store);
-  registerRequestMetrics(registry, store);
   registerLifecycleMetrics(registry, store);
-  return registry;
+  return {
+    contentType: registry.contentType,
+    async text() {
+      return `${await registry.metrics()}\n${requestMetricsText(store)}`;
+    },
+  };
 }

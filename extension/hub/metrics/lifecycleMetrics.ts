@@ -3,7 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Store } from '../store';
 
 export function registerLifecycleMetrics(registry: Registry, store: Store): void {
-  const connected = () => store.servers().filter((s) => s.connected);
+  const connected = () => store.summaries().filter((s) => s.connected);
 
   new Gauge({
     name: 'gunicorn_workers', help: 'Workers by state (busy, idle, unknown), and the target count (state="target").',
@@ -23,7 +23,7 @@ export function registerLifecycleMetrics(registry: Registry, store: Store): void
     labelNames: ['server', 'reason'] as const, registers: [registry],
     collect() {
       this.reset();
-      for (const server of store.servers()) {
+      for (const server of store.summaries()) {
         for (const [reason, n] of store.counters(server.id)?.exits ?? []) this.inc({ server: server.serviceName, reason }, n);
       }
     },
@@ -33,7 +33,7 @@ export function registerLifecycleMetrics(registry: Registry, store: Store): void
     labelNames: ['server', 'signal'] as const, registers: [registry],
     collect() {
       this.reset();
-      for (const server of store.servers()) {
+      for (const server of store.summaries()) {
         for (const [signal, n] of store.counters(server.id)?.signals ?? []) this.inc({ server: server.serviceName, signal }, n);
       }
     },

@@ -8,7 +8,7 @@ type WorkerLabels = { server: string; pid: string };
 export function registerWorkerMetrics(registry: Registry, store: Store): void {
   const labelNames = ['server', 'pid'] as const;
   const eachWorker = (fn: (labels: WorkerLabels, w: WorkerView) => void) => {
-    for (const server of store.servers()) {
+    for (const server of store.summaries()) {
       if (!server.connected) continue;
       for (const worker of server.workers) fn({ server: server.serviceName, pid: String(worker.pid) }, worker);
     }
@@ -33,7 +33,7 @@ export function registerWorkerMetrics(registry: Registry, store: Store): void {
     collect() {
       this.reset();
       eachWorker((labels, w) => this.inc(labels, w.requests));
-      for (const server of store.servers()) {
+      for (const server of store.summaries()) {
         const exited = store.counters(server.id)?.exitedWorkerRequests ?? 0;
         if (exited > 0) this.inc({ server: server.serviceName, pid: 'exited' }, exited);
       }

@@ -4,8 +4,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { LifecycleEvent, SampleFrame } from '../../protocol/agent';
-import type { ServerView } from '../../protocol/ui';
-import type { Store } from '../store';
+import type { ServerSummary, Store } from '../store';
 import { readOtelConfig, type OtelConfig } from './config';
 import { metricExporter, spanExporter } from './exporters';
 import { ServerSpans } from './spans';
@@ -23,7 +22,7 @@ export interface OtelExport {
   shutdown(): Promise<void>;
 }
 
-function resourceOf(server: ServerView): Resource {
+function resourceOf(server: ServerSummary): Resource {
   return resourceFromAttributes({
     'service.name': server.serviceName,
     'service.instance.id': `${server.host}:${server.masterPid}`,
@@ -42,7 +41,7 @@ export function startOtelExport(store: Store, env: NodeJS.ProcessEnv, log: (line
   if (config.metrics.length === 0 && config.traces.length === 0) return null;
   const servers = new Map<string, ServerExport>();
 
-  const ensure = (server: ServerView): ServerExport => {
+  const ensure = (server: ServerSummary): ServerExport => {
     let entry = servers.get(server.id);
     if (entry) return entry;
     const resource = resourceOf(server);
@@ -64,16 +63,16 @@ export function startOtelExport(store: Store, env: NodeJS.ProcessEnv, log: (line
     return entry;
   };
 
-  const onServer = (server: ServerView) => {
+  const onServer = (server: ServerSummary) => {
     const entry = ensure(server);
     if (!server.connected) entry.spans?.endAll(Date.now() / 1000);
   };
   const onEvent = (serverId: string, event: LifecycleEvent) => {
-    const server = store.server(serverId);
+    const server = store.summary(serverId);
     if (server) ensure(server).spans?.onEvent(event);
   };
   const onSample = (serverId: string, frame: SampleFrame) => {
-    const server = store.server(serverId);
+    const server = store.summary(serverId);
     if (server) ensure(server).spans?.onSample(frame);
   };
   store.on('server', onServer);

@@ -27,7 +27,7 @@ export class StoreMetricProducer implements MetricProducer {
   }
 
   metrics(): MetricData[] {
-    const server = this.store.server(this.serverId);
+    const server = this.store.summary(this.serverId);
     const requests = this.store.requestTotals(this.serverId);
     if (!server || !requests || !server.connected) return [];
     const now = hrTime(Date.now() / 1000);
