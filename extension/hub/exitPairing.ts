@@ -23,10 +23,17 @@ export class ExitPairing {
       if (exit) this.lastExit.set(event.pid, summary(exit));
       else push(this.unpairedSpawns, { pid: event.pid, at: event.at });
     } else if (event.type === 'worker_exit') {
+      // A worker that exits is nobody's replacement any more.
+      const own = this.unpairedSpawns.findIndex((s) => s.pid === event.pid);
+      if (own >= 0) this.unpairedSpawns.splice(own, 1);
       if (event.reason === 'scale_down' || event.reason === 'shutdown') return;
       if (event.reason === 'reload') {
-        const i = this.unpairedSpawns.findIndex((s) => s.pid !== event.pid && event.at - s.at <= PAIRING_WINDOW);
-        if (i >= 0) this.lastExit.set(this.unpairedSpawns.splice(i, 1)[0].pid, summary(event));
+        // The newest unmatched spawn: HUP's new workers came just before their predecessors left.
+        const newest = this.unpairedSpawns[this.unpairedSpawns.length - 1];
+        if (newest && event.at - newest.at <= PAIRING_WINDOW) {
+          this.unpairedSpawns.pop();
+          this.lastExit.set(newest.pid, summary(event));
+        }
         return;
       }
       push(this.unpairedExits, event);

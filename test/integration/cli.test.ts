@@ -53,3 +53,13 @@ describe('gunicorn-live serve', () => {
     assert.equal((await cli.exited).code, 0);
   });
 });
+
+describe('--allow-remote', () => {
+  test('a non-loopback hub starts only with the flag, and warns', async () => {
+    const cli = startCli(['serve', '--host', '0.0.0.0', '--allow-remote', '--port', '0']);
+    await cli.line(/^dashboard: http:\/\/0\.0\.0\.0:\d+\/#token=/m);
+    assert.match(cli.output(), /^gunicorn-live: warning: the hub listens on 0\.0\.0\.0, reachable from other machines/m);
+    cli.child.kill('SIGTERM');
+    assert.equal((await cli.exited).code, 0);
+  });
+});

@@ -155,6 +155,20 @@ describe('hub', () => {
     agent.close();
   });
 
+  test('a dashboard over its message rate is closed with 4008', async () => {
+    const ui = await connect(hub, `/ws/ui?token=${TOKEN}`, {});
+    const close = closed(ui);
+    for (let i = 0; i < 100; i++) ui.send(JSON.stringify({ type: 'ready' }));
+    assert.equal((await close).code, 4008);
+  });
+
+  test('frames over 1 MiB are refused (1009) before they are parsed', async () => {
+    const agent = await connect(hub, '/ws/agent');
+    const close = closed(agent);
+    agent.send('x'.repeat(1024 * 1024 + 1));
+    assert.equal((await close).code, 1009);
+  });
+
   test('static files never leave their folder', async () => {
     assert.equal((await fetch(`${hub.url}/dashboard.js`)).status, 200);
     for (const path of ['/..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/..%5c..%5cpackage.json', '/dashboard.js%00.css']) {

@@ -56,3 +56,48 @@ test('a new master of the same server keeps its id, totals and history (USR2, re
   assert.equal(store.server(second)?.requestsTotal, 3);
   assert.equal(store.history(second).length, 1);
 });
+
+test('a disconnected server stays visible for a while, then is removed', () => {
+  const store = new Store({ keepDisconnectedMs: 1000 });
+  const removed: string[] = [];
+  store.on('removed', (id: string) => removed.push(id));
+  const id = store.connect(hello(10));
+  store.disconnect(id, 5000);
+  store.prune(5900);
+  assert.equal(store.server(id)?.connected, false);
+  store.prune(6001);
+  assert.equal(store.server(id), undefined);
+  assert.deepEqual(removed, [id]);
+});
+
+test('exits are paired with the worker that replaced them', () => {
+  const store = new Store();
+  const id = store.connect(hello(10));
+  const at = 100;
+  store.event(id, { type: 'worker_spawn', pid: 2, at });
+  store.event(id, { type: 'worker_exit', pid: 2, reason: 'signal', signal: 'SIGKILL', at: at + 5 });
+  store.event(id, { type: 'worker_spawn', pid: 3, at: at + 5.1 });
+  // HUP: the new worker starts before the old one exits
+  store.event(id, { type: 'worker_spawn', pid: 4, at: at + 10 });
+  store.event(id, { type: 'worker_exit', pid: 3, reason: 'reload', at: at + 10.5 });
+  store.sample(id, { ...sample(0, at + 11, 1), workers: [{ pid: 4, age: 3, bootedAt: at + 10, cpuPercent: 0, rssBytes: 1, requests: 0 }] });
+  assert.deepEqual(store.server(id)?.workers[0].lastExit, { pid: 3, reason: 'reload', at: at + 10.5 });
+  assert.deepEqual(store.counters(id)?.exits, new Map([['signal', 1], ['reload', 1]]));
+});
+
+test('latency percentiles and status classes per interval, routes with smoothed rates', () => {
+  const store = new Store();
+  const id = store.connect(hello(10));
+  store.sample(id, { ...sample(0, 1, 4), requests: [
+    { method: 'GET', route: '/a', status: 200, count: 3, durationSum: 0.3, buckets: [3, 0], responseBytes: 0 },
+    { method: 'GET', route: '/a', status: 503, count: 1, durationSum: 2, buckets: [0, 1], responseBytes: 0 },
+  ] });
+  const [point] = store.history(id);
+  assert.deepEqual(point.status, { '2xx': 3, '3xx': 0, '4xx': 0, '5xx': 1 });
+  assert.equal(point.latency?.p50, 0.5 * (2 / 3)); // rank 2 of 3 in the [0, 0.5] bucket
+  assert.equal(point.latency?.p99, 0.5); // past the last bound nothing is known but that bound
+  const [route] = store.server(id)!.routes!;
+  assert.equal(route.count, 4);
+  assert.equal(route.errors, 1);
+  assert.ok(route.rps > 0 && route.rps < 4);
+});
