@@ -71,6 +71,9 @@ class MasterAgent(object):
         if not _fork_handler and hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=_after_fork_in_child)
             _fork_handler = True
+        # The uplink's getaddrinfo() imports the idna codec on first use; a fork during that import would
+        # leave the .pyc file open in the worker. Import it here, in the arbiter's thread, instead.
+        import encodings.idna  # noqa: F401
         self._watch_signals()
         self.thread = threading.Thread(target=self._run, name="gunicorn-live-sampler", daemon=True)
         self.thread.start()
@@ -150,7 +153,7 @@ class MasterAgent(object):
                 if not stopping and now < next_tick:
                     ready, _, _ = select.select([self.channel.receiver], [], [], next_tick - now)
                     if ready:
-                        self._absorb(handoff.drain(self.channel.receiver))
+                        self.catch_up()
                     continue
                 self.tick()
                 if stopping:
@@ -164,17 +167,24 @@ class MasterAgent(object):
                     return
                 self._stop.wait(self.interval)
 
-    def tick(self):
+    def catch_up(self):
+        """Turns what happened since the last call into events, in the order it happened: signals and
+        exits the arbiter saw, then workers that appeared (a replacement's spawn follows the exit)."""
         observed = []
         while self.observations:
             observed.append(self.observations.popleft())
         # Datagrams a worker sent before it exited are all queued by now: read them before its exit.
-        self._absorb(handoff.drain(self.channel.receiver))
+        messages = handoff.drain(self.channel.receiver)
+        self._absorb([m for m in messages if m.get("k") != "spawn"])
         for item in observed:
             if item[0] == "signal":
                 self._signal(*item[1:])
             else:
                 self._exit(*item[1:])
+        self._absorb([m for m in messages if m.get("k") == "spawn"])
+
+    def tick(self):
+        self.catch_up()
         self.emit(self.sample())
 
     def sample(self):

@@ -2,6 +2,7 @@
 every connection, replays what is buffered at a pace the hub accepts, answers commands, and reconnects
 with exponential backoff and jitter. Nothing here ever blocks Gunicorn's arbiter: the arbiter only
 appends to the buffer."""
+import os
 import random
 import select
 import socket
@@ -12,6 +13,12 @@ from collections import deque
 from . import commands, frames
 from .log import logger
 from .wsclient import ConnectionClosed, HandshakeError, WebSocketClient, WebSocketError
+
+# Held only while the uplink creates its socket (no I/O) and by every fork, so a child never inherits
+# a socket the master has not yet recorded (and so cannot close in the child).
+_birth = threading.Lock()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_birth.acquire, after_in_parent=_birth.release, after_in_child=_birth.release)
 
 # The hub allows 200 frames/s with a burst of 200; replay stays well below that.
 SEND_RATE = 100.0
@@ -62,6 +69,7 @@ class Transport(object):
         self.kill = kill
         self.connections = 0
         self.ws = None
+        self._socket = None
         self._stop = threading.Event()
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
@@ -90,13 +98,18 @@ class Transport(object):
 
     def close_after_fork(self):
         """In a forked child: the thread does not exist there; just release the inherited sockets."""
-        ws = self.ws
-        if ws is not None:
+        sock = self._socket
+        if sock is not None:
             try:
-                ws.sock.close()
+                sock.close()
             except OSError:
                 pass
         self._close_wake()
+
+    def _new_socket(self, family, kind, proto):
+        with _birth:
+            sock = self._socket = socket.socket(family, kind, proto)
+        return sock
 
     def _close_wake(self):
         for s in (self._wake_r, self._wake_w):
@@ -114,7 +127,8 @@ class Transport(object):
         outage_logged = False
         while not self._stop.is_set():
             try:
-                ws = WebSocketClient.connect(self.url, self.token, timeout=self.connect_timeout)
+                ws = WebSocketClient.connect(self.url, self.token, timeout=self.connect_timeout,
+                                             new_socket=self._new_socket)
             except (OSError, WebSocketError, ValueError) as e:
                 if not outage_logged:
                     status = getattr(e, "status", None)

@@ -80,9 +80,10 @@ class WebSocketClient(object):
         self.closed = False
 
     @classmethod
-    def connect(cls, url, token=None, timeout=5.0, headers=None):
+    def connect(cls, url, token=None, timeout=5.0, headers=None, new_socket=socket.socket):
+        """`new_socket(family, type, proto)` makes the TCP socket, so a caller can track it from birth."""
         host, port, resource = parse_url(url)
-        sock = socket.create_connection((host, port), timeout=timeout)
+        sock = _open(host, port, timeout, new_socket)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             key = base64.b64encode(os.urandom(16)).decode("ascii")
@@ -283,3 +284,17 @@ class WebSocketClient(object):
 
 
 _now = time.monotonic
+
+
+def _open(host, port, timeout, new_socket):
+    error = OSError("no address for %s" % host)
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+        sock = new_socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+            return sock
+        except OSError as e:
+            sock.close()
+            error = e
+    raise error

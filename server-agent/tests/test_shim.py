@@ -8,8 +8,8 @@ from tests.gunicorn_run import AGENT_ROOT, APPS, GUNICORN, SHIM
 
 
 def print_config(extra_env, args=(), cwd=None):
-    env = dict(os.environ, PYTHONPATH=AGENT_ROOT, **extra_env)
-    env.pop("GUNICORN_LIVE_USER_CONFIG", None) if "GUNICORN_LIVE_USER_CONFIG" not in extra_env else None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_LIVE_")}
+    env.update(extra_env, PYTHONPATH=AGENT_ROOT)
     return subprocess.run([GUNICORN, "-c", SHIM, "--print-config", "--chdir", APPS] + list(args) + ["app:app"],
                           env=env, cwd=cwd, capture_output=True, text=True, timeout=30)
 
