@@ -36,10 +36,11 @@ export class AgentRegistry {
     new AgentConnection(socket, this.store, this);
   }
 
+  /** The connection now speaks for the server; one from an older master stays open but is ignored. */
   attach(id: string, connection: AgentConnection): void {
     const old = this.byServer.get(id);
     this.byServer.set(id, connection);
-    if (old && old !== connection) old.close(1000, 'replaced by a newer connection');
+    if (old && old !== connection) old.supersede();
   }
 
   detach(id: string, connection: AgentConnection): void {
@@ -62,6 +63,7 @@ export class AgentRegistry {
 class AgentConnection {
   private serverId: string | null = null;
   private closing = false;
+  private superseded = false;
   private nextCommand = 1;
   private readonly pending = new Map<string, (ack: SignalResult) => void>();
   private readonly limiter = new RateLimiter(FRAMES_PER_SECOND);
@@ -90,6 +92,11 @@ class AgentConnection {
       });
       this.socket.send(JSON.stringify(frame));
     });
+  }
+
+  /** A newer master of the same server took over (USR2): keep reading, stop reporting. */
+  supersede(): void {
+    this.superseded = true;
   }
 
   close(code: number, reason: string): void {
@@ -130,10 +137,17 @@ class AgentConnection {
       if (protocolMajor(frame.protocol) !== PROTOCOL_MAJOR) {
         return [CLOSE_CODES.unsupportedProtocol, `unsupported protocol ${frame.protocol}; this hub speaks ${PROTOCOL_VERSION}`];
       }
+      // After USR2 the old and the new master both report for a while: the newer generation is the
+      // server; the older one's frames are read and dropped until it exits.
+      if (this.store.isSuperseded(frame)) {
+        this.superseded = true;
+        return undefined;
+      }
       this.serverId = this.store.connect(frame);
       this.registry.attach(this.serverId, this);
       return undefined;
     }
+    if (this.superseded) return undefined;
     if (this.serverId === null) return [CLOSE_CODES.invalidFrame, 'the first frame must be hello'];
     if (frame.type === 'sample') this.store.sample(this.serverId, frame);
     else if (frame.type === 'event') this.store.event(this.serverId, frame.event);

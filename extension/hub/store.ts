@@ -74,6 +74,13 @@ export class Store extends EventEmitter {
     this.keepDisconnectedMs = options.keepDisconnectedMs ?? 15 * 60_000;
   }
 
+  /** A connected master of this server that started after `hello`'s: the hello is from an older generation. */
+  isSuperseded(hello: HelloFrame): boolean {
+    const record = this.records.get(serverId(hello));
+    return record !== undefined && record.view.connected && record.view.masterPid !== hello.server.masterPid &&
+      record.view.startedAt > hello.server.startedAt;
+  }
+
   /** An agent said hello: the server (re)appears as connected. Returns its id. */
   connect(hello: HelloFrame): string {
     const id = serverId(hello);

@@ -155,6 +155,32 @@ describe('hub', () => {
     agent.close();
   });
 
+  test('after USR2 the new master is the server; the old one is ignored until it leaves, with no flapping', async () => {
+    const generation = (masterPid: number, startedAt: number) => {
+      const h = hello(masterPid);
+      return { ...h, server: { ...h.server, bind: ['127.0.0.1:7777'], serviceName: 'usr2', startedAt } };
+    };
+    const old = await connect(hub, '/ws/agent');
+    old.send(JSON.stringify(generation(900, 1000)));
+    old.send(JSON.stringify(sample(0, 5000, [[901, 1]], 1)));
+    const id = await until(() => hub.store.servers().find((s) => s.masterPid === 900 && s.requestsTotal === 1)?.id, 'old master');
+    const fresh = await connect(hub, '/ws/agent');
+    fresh.send(JSON.stringify(generation(950, 2000)));
+    fresh.send(JSON.stringify(sample(0, 5001, [[951, 2]], 2)));
+    await until(() => hub.store.server(id)?.requestsTotal === 3, 'new generation sample');
+    old.send(JSON.stringify(sample(1, 5002, [[901, 50]], 50))); // the old master still reports: ignored
+    old.send(JSON.stringify(generation(900, 1000))); // and reconnect-style hellos do not take over
+    fresh.send(JSON.stringify(sample(1, 5003, [[951, 3]], 1)));
+    await until(() => hub.store.server(id)?.requestsTotal === 4, 'second new sample');
+    const view = hub.store.server(id)!;
+    assert.equal(view.masterPid, 950);
+    assert.deepEqual(view.workers.map((w) => w.pid), [951]);
+    old.close();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(hub.store.server(id)?.connected, true);
+    fresh.close();
+  });
+
   test('a dashboard over its message rate is closed with 4008', async () => {
     const ui = await connect(hub, `/ws/ui?token=${TOKEN}`, {});
     const close = closed(ui);
