@@ -49,7 +49,10 @@ interface ServerRecord {
   history: RingBuffer<HistoryPoint>;
   events: RingBuffer<LifecycleEvent>;
   lastSeq: number | null;
+  /** Gaps in `seq` the hub saw. */
   droppedSamples: number;
+  /** What the current master's agent says it dropped. */
+  agentDropped: number;
   previous: PreviousSample | null;
   disconnectedAt: number | null;
 }
@@ -104,6 +107,7 @@ export class Store extends EventEmitter {
         events: carried?.events ?? new RingBuffer(this.eventsKept),
         lastSeq: null,
         droppedSamples: carried?.droppedSamples ?? 0,
+        agentDropped: 0,
         previous: null,
         disconnectedAt: null,
       };
@@ -155,6 +159,9 @@ export class Store extends EventEmitter {
     record.exits.retain(live);
     record.counters.clientDisconnects += frame.clientDisconnects ?? 0;
     view.requestsTotal += completed;
+    if (frame.reloads !== undefined) view.reloads = frame.reloads;
+    record.agentDropped = frame.dropped ?? record.agentDropped;
+    view.samplesLost = record.droppedSamples + record.agentDropped;
     view.lastSampleAt = frame.at;
     view.targetWorkers = frame.targetWorkers;
     view.master = frame.master;

@@ -54,6 +54,10 @@ export interface ServerView {
   workers: WorkerView[];
   /** Requests completed since the hub first saw this server (never decreases). */
   requestsTotal: number;
+  /** Reloads (HUP) the current master has performed, when the agent reports it. */
+  reloads?: number;
+  /** Samples lost on the way (gaps the hub saw plus what the agent dropped while the hub was away). */
+  samplesLost?: number;
   /** Recent lifecycle events, newest last. */
   events: LifecycleEvent[];
   /** Per method and route, busiest first (at most 200). */

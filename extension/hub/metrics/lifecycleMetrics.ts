@@ -38,6 +38,14 @@ export function registerLifecycleMetrics(registry: Registry, store: Store): void
       }
     },
   });
+  new Counter({
+    name: 'gunicorn_live_samples_lost_total', help: "Samples that never reached the hub (gaps in the agent's sequence, and what it dropped while the hub was away).",
+    labelNames: ['server'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of connected()) this.inc({ server: s.serviceName }, s.samplesLost ?? 0);
+    },
+  });
   new Gauge({
     name: 'gunicorn_master_cpu_percent', help: 'Master CPU use over the last interval, percent of one core.',
     labelNames: ['server'] as const, registers: [registry],
