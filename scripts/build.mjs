@@ -15,7 +15,7 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', def
 const targets = [
   { ...node, entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife',
-    entryPoints: ['webview/main.ts'], outfile: 'dist/webview/dashboard.js', loader: { '.css': 'css', '.ttf': 'file' } },
+    entryPoints: ['webview/main.ts'], outfile: 'dist/webview/dashboard.js', minify: true, loader: { '.css': 'css', '.ttf': 'file' } },
 ];
 if (existsSync(join(root, 'extension/vscode/extension.ts'))) {
   targets.push({ ...node, entryPoints: ['extension/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] });

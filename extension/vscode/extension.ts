@@ -1,5 +1,6 @@
 // Entry point of the VS Code extension: wires commands, the task provider, the Servers view, the status
 // bar and the dashboard panel to one lazily started hub. Each piece lives in its own module.
+import './zodJitless';
 import * as vscode from 'vscode';
 import type { Hub } from '../hub/hub';
 import { showAttachInstructions } from './attach';

@@ -36,7 +36,7 @@ export function makeTask(folder: vscode.WorkspaceFolder, def: GunicornTaskDefini
     python, folderPath: folder.uri.fsPath, agentUrl: hub.agentUrl, token: hub.token,
     sampleInterval: s.sampleInterval, defaultWorkers: s.defaultWorkers, defaultTimeout: s.defaultTimeout,
   });
-  log().info(`Task "${taskName(def)}": ${describePlan(plan)}`);
+  log().debug(`Task "${taskName(def)}": ${describePlan(plan)}`);
   const execution = new vscode.ProcessExecution(plan.command, plan.args, { cwd: plan.cwd, env: plan.env });
   const task = new vscode.Task(def, folder, taskName(def), TASK_SOURCE, execution, PROBLEM_MATCHER);
   // Gunicorn never "finishes": VS Code must treat it as a background task.

@@ -59,6 +59,8 @@ export async function launchServer(hubs: HubHost, launched: LaunchedServers, ope
   try {
     const hub = await hubs.get();
     const task = makeTask(ready.folder, ready.def, ready.python, hub);
+    const exec = task.execution as vscode.ProcessExecution;
+    log().info(`Launching "${task.name}": ${[exec.process, ...exec.args].join(' ')}`);
     const execution = await vscode.tasks.executeTask(task);
     const pid = await launched.waitForPid(execution);
     if (pid === undefined) throw new Error(`Gunicorn "${task.name}" did not start; see its terminal`);

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { TASK_TYPE } from './gunicornTask';
 import { log } from './log';
+import { notify } from './notify';
 
 export class LaunchedServers implements vscode.Disposable {
   private readonly pids = new Map<vscode.TaskExecution, number>();
@@ -23,7 +24,14 @@ export class LaunchedServers implements vscode.Disposable {
         if (e.execution.task.definition.type !== TASK_TYPE) return;
         const pid = this.pids.get(e.execution);
         this.pids.delete(e.execution);
-        log().info(`Gunicorn "${e.execution.task.name}" (pid ${pid ?? '?'}) exited with code ${e.exitCode ?? 'unknown'}`);
+        const name = e.execution.task.name;
+        log().info(`Gunicorn "${name}" (pid ${pid ?? '?'}) exited with code ${e.exitCode ?? 'unknown'}`);
+        // Exit codes 1, 3 and 4 mean a bad config, a worker that could not boot or an app that would not load.
+        if (e.exitCode) {
+          notify('error', `Gunicorn Live: Gunicorn "${name}" exited with code ${e.exitCode}. Its output is in the task's terminal.`, {
+            'Show Terminal': () => vscode.window.terminals.find((t) => t.name.includes(name))?.show(),
+          });
+        }
         this.waiters.get(e.execution)?.(undefined);
         this.waiters.delete(e.execution);
       }),

@@ -1,6 +1,6 @@
 // The dashboard as a VS Code webview panel: the same bundle as the browser dashboard, fed through
-// postMessage with the same messages as /ws/ui. One panel at a time; it survives window reloads through
-// a WebviewPanelSerializer (registered in extension.ts under VIEW_TYPE).
+// postMessage with the same messages as /ws/ui. "Open Dashboard" reveals the panel shown last; panels
+// VS Code restores after a reload (WebviewPanelSerializer, registered in extension.ts) each keep working.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { renderDashboardPage } from '../hub/dashboardPage';
@@ -16,15 +16,17 @@ export const VIEW_TYPE = 'gunicornLive.dashboard';
 const SNAPSHOT_SECONDS = 3600;
 
 export class DashboardPanel implements vscode.Disposable {
-  private static current: DashboardPanel | undefined;
+  /** Open panels, the most recently active last. */
+  private static readonly open: DashboardPanel[] = [];
   private readonly disposables: vscode.Disposable[] = [];
 
   /** Shows the panel, creating it if needed. */
   static async show(extensionUri: vscode.Uri, hubs: HubHost, preserveFocus = false): Promise<DashboardPanel> {
     const hub = await hubs.get();
-    if (DashboardPanel.current) {
-      DashboardPanel.current.panel.reveal(undefined, preserveFocus);
-      return DashboardPanel.current;
+    const existing = DashboardPanel.instance;
+    if (existing) {
+      existing.panel.reveal(undefined, preserveFocus);
+      return existing;
     }
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPE,
@@ -38,12 +40,11 @@ export class DashboardPanel implements vscode.Disposable {
   /** Re-attaches a panel VS Code restored after a reload. */
   static async revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, hubs: HubHost): Promise<void> {
     panel.webview.options = DashboardPanel.options(extensionUri);
-    DashboardPanel.current?.panel.dispose();
     new DashboardPanel(panel, extensionUri, await hubs.get());
   }
 
   static get instance(): DashboardPanel | undefined {
-    return DashboardPanel.current;
+    return DashboardPanel.open.at(-1);
   }
 
   /** Scripts on; the only local files the webview may load are the dashboard bundle's. */
@@ -57,12 +58,19 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly hub: Hub) {
-    DashboardPanel.current = this;
+    DashboardPanel.open.push(this);
+    log().info('Dashboard panel opened');
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'gunicorn-live.svg');
     panel.webview.html = this.html(extensionUri);
     this.relay();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState(() => {
+        if (!panel.active) return;
+        const all = DashboardPanel.open;
+        all.splice(all.indexOf(this), 1);
+        all.push(this);
+      }),
       panel.webview.onDidReceiveMessage((msg: unknown) => void this.onMessage(msg)),
     );
     this.sendSnapshot();
@@ -87,20 +95,24 @@ export class DashboardPanel implements vscode.Disposable {
     const onUpdate = (server: ServerView, point: HistoryPoint) => this.post({ type: 'update', server, point });
     const onServer = (server: ServerView) => this.post({ type: 'server', server });
     const onEvent = (serverId: string, event: LifecycleEvent) => this.post({ type: 'event', serverId, event });
+    const onRemoved = (serverId: string) => this.post({ type: 'removed', serverId });
     store.on('update', onUpdate);
     store.on('server', onServer);
     store.on('event', onEvent);
+    store.on('removed', onRemoved);
     this.disposables.push({
       dispose: () => {
         store.off('update', onUpdate);
         store.off('server', onServer);
         store.off('event', onEvent);
+        store.off('removed', onRemoved);
       },
     });
   }
 
   private sendSnapshot(): void {
     const servers = this.hub.store.servers();
+    log().debug(`Dashboard panel: snapshot of ${servers.length} server(s)`);
     const history = Object.fromEntries(servers.map((s) => [s.id, this.hub.store.history(s.id, SNAPSHOT_SECONDS)]));
     this.post({ type: 'snapshot', servers, history });
   }
@@ -128,7 +140,8 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    const at = DashboardPanel.open.indexOf(this);
+    if (at >= 0) DashboardPanel.open.splice(at, 1);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }

@@ -24,9 +24,9 @@ export class ServersTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
 
   private watch(hub: Hub): void {
     const redraw = () => this.scheduleRedraw();
-    hub.store.on('update', redraw);
-    hub.store.on('server', redraw);
-    this.disposables.push({ dispose: () => { hub.store.off('update', redraw); hub.store.off('server', redraw); } });
+    const events = ['update', 'server', 'removed'] as const;
+    for (const e of events) hub.store.on(e, redraw);
+    this.disposables.push({ dispose: () => { for (const e of events) hub.store.off(e, redraw); } });
     this.scheduleRedraw();
   }
 

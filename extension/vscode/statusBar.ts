@@ -27,7 +27,14 @@ export class StatusBar implements vscode.Disposable {
     const onServer = () => this.render(hub);
     hub.store.on('update', onUpdate);
     hub.store.on('server', onServer);
-    this.disposables.push({ dispose: () => { hub.store.off('update', onUpdate); hub.store.off('server', onServer); } });
+    hub.store.on('removed', onServer);
+    this.disposables.push({
+      dispose: () => {
+        hub.store.off('update', onUpdate);
+        hub.store.off('server', onServer);
+        hub.store.off('removed', onServer);
+      },
+    });
     this.render(hub);
   }
 

@@ -1,7 +1,7 @@
 // Starts code-server (real VS Code: workbench in the browser, Node extension host) for one run, in its
 // own process group and temp folders, and stops it with everything it started.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Toolchain } from './install';
@@ -22,11 +22,14 @@ export interface CodeServerOptions {
   vsixes?: string[];
   logFile: string;
   env?: NodeJS.ProcessEnv;
+  /** Where the extension's "Gunicorn Live" output channel logs are copied when the server stops. */
+  keepLogsIn?: string;
   /** Leave Workspace Trust on (the folder then opens in Restricted Mode); off by default. */
   trust?: boolean;
 }
 
-const ipcSockets = () => new Set(readdirSync('/tmp').filter((f) => f.startsWith('vscode-') && f.endsWith('.sock')));
+/** What VS Code leaves in /tmp: vscode-ipc-*.sock, vscode-git-*.sock, the TypeScript server's vscode-typescript0/. */
+const ipcSockets = () => new Set(readdirSync('/tmp').filter((f) => f.startsWith('vscode-')));
 
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
   const base = mkdtempSync(join(tmpdir(), 'gunicorn-live-cs-'));
@@ -89,7 +92,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     killGroup(pid, 'SIGKILL');
     // Terminals run in sessions of their own: a Gunicorn a failed test left running is found by its cwd.
     killProcessesIn(opts.workspace);
-    for (const s of ipcSockets()) if (!socketsBefore.has(s)) rmSync(join('/tmp', s), { force: true });
+    if (opts.keepLogsIn) keepChannelLogs(dirs.userData, opts.keepLogsIn);
+    for (const s of ipcSockets()) if (!socketsBefore.has(s)) rmSync(join('/tmp', s), { recursive: true, force: true });
     rmSync(base, { recursive: true, force: true });
     log.end();
   };
@@ -151,6 +155,15 @@ export function killProcessesIn(dir: string): number[] {
     }
   }
   return killed;
+}
+
+/** Copies every "Gunicorn Live" output-channel log of this run (one per window) for reading after the run. */
+function keepChannelLogs(userData: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  let n = 0;
+  for (const rel of readdirSync(join(userData, 'logs'), { recursive: true }) as string[]) {
+    if (rel.endsWith('Gunicorn Live.log')) copyFileSync(join(userData, 'logs', rel), join(to, `window-${++n}.log`));
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

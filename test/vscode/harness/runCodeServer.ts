@@ -3,21 +3,25 @@
 // 3. the extension-host mocha suite via the smoke-test driver, 4. the UI test with a screenshot.
 // Ends with the line `N passed, N failed`; every process it started is stopped, whatever happens.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPanelUiTest } from '../ui/panel.ui';
 import { launchBrowser, type Browser } from './browser';
 import { bundleSuite, ROOT, SUITE_INDEX } from './bundleTests';
-import { startCodeServer, type CodeServer } from './codeServer';
+import { killProcessesIn, startCodeServer, type CodeServer } from './codeServer';
 import { runHostSuite } from './hostSuite';
 import { ensureToolchain, type Toolchain } from './install';
 import { checkVsix, packageVsix } from './vsix';
 import { prepareWorkspace } from './workspace';
 
 const OUT = join(ROOT, 'test-output');
+/** `npm run test:vscode -- --host-only`: only the trusted extension-host pass (quicker while developing). */
+const HOST_ONLY = process.argv.includes('--host-only');
 const LOG = join(OUT, 'vscode-test.log');
 const RESULTS = join(OUT, 'vscode-suite.json');
 const HOST_SUITE_TIMEOUT_MS = 240_000;
+/** Short, so a request to /slow gets its worker aborted with a stack the UI test can click. */
+const UI_WORKER_TIMEOUT = 3;
 /** Everything together may not run longer than this (then the run fails and cleans up). */
 const RUN_TIMEOUT_MS = 12 * 60_000;
 
@@ -25,6 +29,13 @@ const RUN_TIMEOUT_MS = 12 * 60_000;
 const cleanups: Array<() => Promise<void>> = [];
 async function cleanUp(): Promise<void> {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+}
+
+/** A test workspace goes with any Gunicorn still running in it (terminals outlive code-server's group). */
+function dropWorkspace(dir: string): void {
+  const killed = killProcessesIn(dir);
+  if (killed.length > 0) say(`killed processes left in ${dir}: ${killed.join(', ')}`);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 const results: Array<{ name: string; ok: boolean; ms: number; error?: string }> = [];
@@ -71,7 +82,7 @@ async function hostPass(name: string, browser: Browser, server: CodeServer, work
 
 async function restrictedPass(toolchain: Toolchain): Promise<void> {
   const ws = await prepareWorkspace();
-  cleanups.push(async () => rmSync(ws.dir, { recursive: true, force: true }));
+  cleanups.push(async () => dropWorkspace(ws.dir));
   try {
     const server = await startCodeServer({
       toolchain, workspace: ws.dir, trust: true, logFile: join(OUT, 'code-server-restricted.log'),
@@ -89,6 +100,7 @@ async function restrictedPass(toolchain: Toolchain): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   writeFileSync(LOG, '');
+  rmSync(join(OUT, 'vscode-extension-logs'), { recursive: true, force: true });
   const t0 = Date.now();
   const toolchain = ensureToolchain(say);
   say(`toolchain ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -103,12 +115,12 @@ async function main(): Promise<void> {
   });
 
   const ws = await prepareWorkspace();
-  cleanups.push(async () => rmSync(ws.dir, { recursive: true, force: true }));
+  cleanups.push(async () => dropWorkspace(ws.dir));
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   try {
     server = await startCodeServer({
-      toolchain, workspace: ws.dir, vsixes: packaged ? [vsix] : [], logFile: join(OUT, 'code-server.log'),
+      toolchain, workspace: ws.dir, vsixes: packaged ? [vsix] : [], logFile: join(OUT, 'code-server.log'), keepLogsIn: join(OUT, 'vscode-extension-logs'),
       env: { GUNICORN_LIVE_VSCODE_RESULTS: RESULTS },
     });
     cleanups.push(() => server!.stop());
@@ -117,9 +129,14 @@ async function main(): Promise<void> {
     cleanups.push(() => browser!.close());
 
     await hostPass('trusted', browser, server, ws.dir);
-    if (packaged) {
-      await step('UI: Launch from the command palette, live charts in the panel, screenshot, reload restores the panel and stops the server', () =>
-        runPanelUiTest({ browser: browser!, url: server!.url, workspace: ws.dir, appPort: ws.appPort, screenshot: join(OUT, 'vscode-panel.png'), log: say }));
+    if (HOST_ONLY) {
+      say('--host-only: no UI test, no Restricted Mode pass');
+    } else if (packaged) {
+      // A folder of its own: the same folder would reopen the suite's editors (and its panel) first.
+      const uiWs = await prepareWorkspace(UI_WORKER_TIMEOUT);
+      cleanups.push(async () => dropWorkspace(uiWs.dir));
+      await step('UI: launch from the command palette, live charts, screenshot, a timeout stack opens app.py at its line, reload restores the panel and stops the server', () =>
+        runPanelUiTest({ browser: browser!, url: server!.url, workspace: uiWs.dir, appPort: uiWs.appPort, screenshot: join(OUT, 'vscode-panel.png'), log: say }));
     } else {
       results.push({ name: 'UI test (needs the .vsix)', ok: false, ms: 0 });
     }
@@ -127,13 +144,14 @@ async function main(): Promise<void> {
     await cleanUp();
   }
   // Restricted Mode needs a window with Workspace Trust on: a second, short-lived code-server.
-  await restrictedPass(toolchain);
+  if (!HOST_ONLY) await restrictedPass(toolchain);
   say(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 function abort(why: string): void {
   say(`FAIL test:vscode: ${why}`);
   void Promise.race([cleanUp(), new Promise((r) => setTimeout(r, 15_000))]).then(() => {
+    sweepTmp();
     console.log(`${results.filter((r) => r.ok).length} passed, ${results.filter((r) => !r.ok).length + 1} failed`);
     process.exit(1);
   });
@@ -142,12 +160,20 @@ const watchdog = setTimeout(() => abort(`exceeded ${RUN_TIMEOUT_MS / 60000} min`
 process.once('SIGINT', () => abort('interrupted'));
 process.once('SIGTERM', () => abort('terminated'));
 
+/** VS Code's leftovers in /tmp that appeared during the run (some show up only as a window closes). */
+const tmpBefore = new Set(readdirSync('/tmp').filter((f) => f.startsWith('vscode-')));
+function sweepTmp(): void {
+  for (const f of readdirSync('/tmp')) if (f.startsWith('vscode-') && !tmpBefore.has(f)) rmSync(join('/tmp', f), { recursive: true, force: true });
+}
+
 main()
   .catch((err) => {
     results.push({ name: 'test:vscode harness', ok: false, ms: 0, error: (err as Error).message });
     say(`FAIL test:vscode: ${(err as Error).message}`);
   })
-  .finally(() => {
+  .finally(async () => {
+    await cleanUp();
+    sweepTmp();
     clearTimeout(watchdog);
     const passed = results.filter((r) => r.ok).length;
     const failed = results.length - passed;

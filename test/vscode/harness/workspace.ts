@@ -25,7 +25,8 @@ export interface TestWorkspace {
   appPort: number;
 }
 
-export async function prepareWorkspace(parent = tmpdir()): Promise<TestWorkspace> {
+/** `timeout`: Gunicorn's worker timeout in the copy (the UI test lets a request outlive a short one). */
+export async function prepareWorkspace(timeout = 30, parent = tmpdir()): Promise<TestWorkspace> {
   const dir = mkdtempSync(join(parent, 'gunicorn-live-ws-'));
   cpSync(SOURCE_WORKSPACE, dir, { recursive: true });
   const appPort = await freePort();
@@ -35,7 +36,7 @@ export async function prepareWorkspace(parent = tmpdir()): Promise<TestWorkspace
       '# Written by the test harness: a free port, and a hook of the user\'s own that must keep running.',
       `bind = "127.0.0.1:${appPort}"`,
       'workers = 2',
-      'timeout = 30',
+      `timeout = ${timeout}`,
       '',
       '',
       'def when_ready(server):',

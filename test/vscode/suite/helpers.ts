@@ -12,10 +12,18 @@ export async function extensionApi(): Promise<GunicornLiveApi> {
   return ext.activate();
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+/** Polls `probe` until it returns something truthy; `abortIf` names a state that makes waiting pointless. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  abortIf?: () => string | undefined,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
+    const hopeless = abortIf?.();
+    if (hopeless) throw new Error(`gave up waiting for ${what}: ${hopeless}`);
     try {
       const value = await probe();
       if (value) return value;

@@ -3,7 +3,8 @@
 // workspace's Flask app as a `gunicorn` task, the agent reports to the hub in the extension host, the
 // tree shows the master's real workers, signals go through the commands, the panel opens, and Stop ends it.
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GunicornLiveApi } from '../../../extension/vscode/extension';
@@ -11,6 +12,7 @@ import { gunicornCommand } from '../../../extension/vscode/gunicornCommand';
 import { debugConfiguration } from '../../../extension/vscode/launch';
 import { gunicornVersion, installCommand } from '../../../extension/vscode/python';
 import type { ServerNode, WorkerNode } from '../../../extension/vscode/serversTree';
+import { freePort } from '../harness/workspace';
 import { alive, childPids, extensionApi, sorted, waitFor, workspaceFolder } from './helpers';
 
 describe('Gunicorn Live in VS Code', function () {
@@ -95,21 +97,44 @@ describe('Gunicorn Live in VS Code', function () {
 
   it('offers the detected app as a `gunicorn` task', async () => {
     const tasks = await vscode.tasks.fetchTasks({ type: 'gunicorn' });
-    const names = tasks.map((t) => t.name);
-    assert.deepEqual(names, ['app:app']);
-    assert.equal(tasks[0].isBackground, true);
-    const exec = tasks[0].execution as vscode.ProcessExecution;
+    const detected = tasks.find((t) => t.name === 'app:app');
+    assert.ok(detected, `the detected app is offered (got ${tasks.map((t) => t.name).join(', ')})`);
+    assert.equal(detected.isBackground, true);
+    const exec = detected.execution as vscode.ProcessExecution;
     assert.equal(exec.process, '/usr/bin/python3');
     assert.equal(exec.args.slice(0, 2).join(' '), '-m gunicorn');
+    assert.equal(exec.args.at(-1), 'app:app');
+    assert.equal(exec.options?.env?.GUNICORN_LIVE_URL, api.hub()?.agentUrl);
+    // The one written in tasks.json is there too, filled in by the provider's resolveTask.
+    const configured = tasks.find((t) => t.name === 'gunicorn: one worker');
+    assert.ok(configured, 'the tasks.json task is offered');
+    const resolved = configured.execution as vscode.ProcessExecution | undefined;
+    assert.ok(resolved, 'the tasks.json task has an execution');
+    assert.deepEqual(resolved.args.slice(4), ['--workers', '1', 'app:app']);
   });
 
-  it('launches a real Gunicorn whose workers show in the tree', async () => {
-    const result = await vscode.commands.executeCommand<{ name: string; pid: number } | undefined>('gunicornLive.launch');
+  it('launches a real Gunicorn whose workers show in the tree (asking which app, once)', async () => {
+    // Two apps make detection ambiguous: the launch asks with a QuickPick and remembers the answer.
+    const second = join(workspaceFolder().uri.fsPath, 'zz_api.py');
+    writeFileSync(second, 'from fastapi import FastAPI\napi = FastAPI()\n');
+    const launching = vscode.commands.executeCommand<{ name: string; pid: number } | undefined>('gunicornLive.launch');
+    let settled = false;
+    void Promise.resolve(launching).finally(() => (settled = true));
+    // The first item (app:app, sorted by path) is accepted the way a user presses Enter.
+    await waitFor('the app QuickPick to be answered', async () => {
+      if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return settled;
+    }, 30_000);
+    const result = await launching;
+    rmSync(second);
+    const remembered = vscode.workspace.getConfiguration('gunicornLive', workspaceFolder().uri);
+    assert.equal(remembered.get('app'), 'app:app');
     assert.ok(result, 'the launch command returned a result');
     assert.equal(result.name, 'app:app');
     masterPid = result.pid;
     assert.ok(api.launchedPids().includes(masterPid));
-    const node = await waitFor('the server in the tree', () => serverNode(), 45_000);
+    const node = await waitFor('the server in the tree', () => serverNode(), 45_000,
+      () => (alive(masterPid) ? undefined : 'the Gunicorn master exited at once (its output is in the task terminal)'));
     serverId = node.server.id;
     assert.equal(node.server.app, 'app:app');
     const item = api.tree.getTreeItem(node);
@@ -159,13 +184,14 @@ describe('Gunicorn Live in VS Code', function () {
 
   it('jumps to code: a stack frame opens its file at the line', async () => {
     const file = join(workspaceFolder().uri.fsPath, 'app.py');
-    assert.equal(await vscode.commands.executeCommand('gunicornLive.openStackFrame', file, 13), true);
+    const line = readFileSync(file, 'utf8').split('\n').indexOf('def work():') + 1;
+    assert.equal(await vscode.commands.executeCommand('gunicornLive.openStackFrame', file, line), true);
     const editor = await waitFor('the editor on app.py', () => {
       const e = vscode.window.activeTextEditor;
       return e?.document.uri.fsPath === file ? e : undefined;
     });
-    assert.equal(editor.selection.active.line, 12);
-    assert.match(editor.document.lineAt(12).text, /def work/);
+    assert.equal(editor.selection.active.line, line - 1);
+    assert.equal(editor.document.lineAt(line - 1).text, 'def work():');
   });
 
   it('Stop Server ends the master and its workers, and the tree empties', async () => {
@@ -175,5 +201,32 @@ describe('Gunicorn Live in VS Code', function () {
     assert.deepEqual(workers.filter(alive), []);
     await waitFor('the tree to be empty', () => api.tree.getChildren().length === 0, 10_000);
     await waitFor('the task to end', () => api.launchedPids().length === 0, 10_000);
+  });
+  it('attaches a server started elsewhere with the shown environment, and stops it through its agent', async () => {
+    const text = await vscode.commands.executeCommand<string>('gunicornLive.attach');
+    const hub = api.hub()!;
+    const env: Record<string, string> = {};
+    for (const m of text.matchAll(/^export (\w+)='([^']*)'$/gm)) env[m[1]] = m[2];
+    assert.equal(env.GUNICORN_LIVE_URL, hub.agentUrl);
+    assert.equal(env.GUNICORN_LIVE_TOKEN, hub.token);
+    const shim = /^gunicorn -c '([^']+)'/m.exec(text)?.[1];
+    assert.ok(shim && existsSync(shim), 'the instructions name the agent shim');
+    const port = await freePort();
+    // What a user would run in their own terminal, with the environment the command showed.
+    const child = spawn('/usr/bin/python3', ['-m', 'gunicorn', '-c', shim, '--workers', '1', '--bind', `127.0.0.1:${port}`, 'app:app'], {
+      cwd: workspaceFolder().uri.fsPath, env: { ...process.env, ...env }, stdio: 'ignore', detached: true,
+    });
+    try {
+      const node = await waitFor('the attached server in the tree', () =>
+        api.tree.getChildren().find((n): n is ServerNode => n.kind === 'server' && n.server.masterPid === child.pid), 45_000);
+      assert.equal(api.launchedPids().includes(child.pid!), false);
+      await waitFor('its worker in the tree', () => api.tree.getChildren(node).length === 1);
+      // Not launched by this window, so Stop goes through the hub and the agent (SIGTERM to the master).
+      assert.equal(await vscode.commands.executeCommand<boolean>('gunicornLive.stop', node.server.id), true);
+      await waitFor('the attached master to exit', () => child.exitCode !== null, 20_000);
+      assert.equal(child.exitCode, 0);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
   });
 });

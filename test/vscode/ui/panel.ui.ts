@@ -2,6 +2,8 @@
 // the server (extension installed from the .vsix), the dashboard panel opens, real HTTP load makes the
 // charts move, a screenshot of VS Code with the live charts is saved, and a window reload stops the
 // server and restores the panel.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { Browser } from '../harness/browser';
 
@@ -113,26 +115,51 @@ export async function runPanelUiTest(o: PanelUiOptions): Promise<void> {
     await runCommand(page, 'Gunicorn Live: Launch Instrumented Server');
 
     const frame = await waitFor('the dashboard webview', () => dashboardFrame(page), 60_000);
+    o.log('dashboard webview is up');
     await waitFor('two workers in the panel', async () => (await facts(frame)).workerPids.length === 2, 45_000);
+    o.log('two workers in the panel');
     // Load runs on while the charts fill and the screenshot is taken, so they show it live.
-    const loading = load(o.appPort, 1500, 25_000);
+    const loadStarted = Date.now();
+    const loading = load(o.appPort, 2000, 18_000);
     const seen = await waitFor('charts with CPU, memory and request-rate points', async () => {
       const f = await facts(frame);
       return f.pointsReceived >= 6 && f.cpuSeries >= 2 && f.memorySeries >= 2 && f.rpsMax > 0 ? f : undefined;
     }, 30_000);
     o.log(`panel: ${JSON.stringify(seen)}`);
+    // The 1-minute window, so ten seconds of load fill the charts' width visibly.
+    await frame.getByText('1 min', { exact: true }).click();
     // The Servers view next to the panel, no bottom panel: the screenshot shows the tree and the charts.
     await runCommand(page, 'Gunicorn Live: Focus on Servers View');
     await runCommand(page, 'View: Hide Panel');
     await page.locator('.pane-body .monaco-list-row', { hasText: 'app:app' }).first().waitFor({ state: 'visible', timeout: 15_000 });
-    await sleep(1500);
+    await sleep(Math.max(1500, 12_000 - (Date.now() - loadStarted)));
     await page.screenshot({ path: o.screenshot });
     o.log(`screenshot: ${o.screenshot}; sent ${await loading} requests to the app`);
+
+    // Jump to code: a request outlives the worker timeout, the master aborts the worker, and the
+    // stack in the events list opens app.py at the line of the sleep.
+    const slow = fetch(`http://127.0.0.1:${o.appPort}/slow`, { signal: AbortSignal.timeout(20_000) }).catch(() => undefined);
+    const frameButton = frame.locator('button.frame-link', { hasText: `${o.workspace}/app.py:` }).first();
+    await frameButton.waitFor({ state: 'attached', timeout: 30_000 });
+    const label = (await frameButton.textContent()) ?? '';
+    const line = Number(/:(\d+)$/.exec(label)?.[1]);
+    o.log(`timeout stack frame: ${label}`);
+    const sleepLine = readFileSync(join(o.workspace, 'app.py'), 'utf8').split('\n').findIndex((l) => l.includes('time.sleep(30)')) + 1;
+    if (line !== sleepLine) throw new Error(`the timeout stack points at app.py:${line}, not at the sleep on line ${sleepLine}`);
+    await frameButton.scrollIntoViewIfNeeded();
+    await frameButton.click();
+    await page.locator('.tab.active', { hasText: 'app.py' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await page.locator('.statusbar-item', { hasText: `Ln ${line}, Col 1` }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await slow;
 
     // A window reload: deactivate stops the server this window launched, and the serializer brings the
     // panel back in the new window.
     await runCommand(page, 'Developer: Reload Window');
     await waitFor('the app port to close', () => fetch(`http://127.0.0.1:${o.appPort}/`).then(() => false, () => true), 30_000);
+    // VS Code restores a background webview tab when it is shown: show it, as a user would.
+    const tab = page.locator('.tab', { hasText: 'Gunicorn Live' }).first();
+    await tab.waitFor({ state: 'visible', timeout: 60_000 });
+    await tab.click();
     const revived = await waitFor('the dashboard panel restored after the reload', () => dashboardFrame(page), 60_000);
     o.log(`after reload: ${JSON.stringify(await facts(revived))}`);
     if (complaints.length > 0) throw new Error(`the workbench reported: ${complaints.join(' | ')}`);

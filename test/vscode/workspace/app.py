@@ -1,4 +1,6 @@
 """A small Flask app the VS Code tests serve with Gunicorn (detected as app:app)."""
+import time
+
 from flask import Flask
 
 app = Flask(__name__)
@@ -14,3 +16,10 @@ def work():
     # A little CPU per request, so the charts move.
     total = sum(i * i for i in range(20000))
     return {"total": total}
+
+
+@app.route("/slow")
+def slow():
+    # Outlives the worker timeout of the UI test: the master aborts the worker and its stack points here.
+    time.sleep(30)
+    return "too late\n"
