@@ -2,6 +2,7 @@
 // from location.hash, reconnecting with backoff. VS Code webview: postMessage to the extension, which
 // relays the same HubToUi / UiToHub objects.
 import type { HubToUi, UiToHub } from '../extension/protocol/ui';
+import { perf } from './perf';
 
 export type ConnectionState =
   | { kind: 'connecting'; attempt: number }
@@ -18,6 +19,8 @@ export interface Transport {
   readonly host: 'browser' | 'vscode';
   /** False when the message could not be handed over (no connection). */
   send(msg: UiToHub): boolean;
+  /** Opens a file at a line in the editor; null where the host cannot (the browser). */
+  readonly openFile: ((file: string, line: number) => void) | null;
   /** UI preferences (time window, selected server) that survive a reload of the view. */
   saveState(state: unknown): void;
   loadState(): unknown;
@@ -31,12 +34,30 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 export function createTransport(handlers: TransportHandlers): Transport {
-  return typeof acquireVsCodeApi === 'function' ? vscodeTransport(handlers) : browserTransport(handlers);
+  const inOrder = { ...handlers, message: ownTask(handlers.message) };
+  return typeof acquireVsCodeApi === 'function' ? vscodeTransport(inOrder) : browserTransport(inOrder);
+}
+
+/**
+ * A snapshot (an hour of history, megabytes) is handled in a task of its own, after the one that
+ * received and parsed it, so no single task does both. Messages behind it wait their turn: order kept.
+ */
+function ownTask(deliver: (msg: HubToUi) => void): (msg: HubToUi) => void {
+  const queue: HubToUi[] = [];
+  const drain = () => {
+    deliver(queue.shift()!);
+    if (queue.length > 0) setTimeout(drain, 0);
+  };
+  return (msg) => {
+    if (queue.length === 0 && msg.type !== 'snapshot') return deliver(msg);
+    queue.push(msg);
+    if (queue.length === 1) setTimeout(drain, 0);
+  };
 }
 
 function isHubMessage(data: unknown): data is HubToUi {
   const type = (data as { type?: unknown } | null)?.type;
-  return type === 'snapshot' || type === 'update' || type === 'server' || type === 'event' || type === 'ack';
+  return type === 'snapshot' || type === 'update' || type === 'server' || type === 'removed' || type === 'event' || type === 'ack';
 }
 
 function vscodeTransport(handlers: TransportHandlers): Transport {
@@ -52,12 +73,15 @@ function vscodeTransport(handlers: TransportHandlers): Transport {
     }
     handlers.message(event.data);
   });
+  // The panel may have posted its snapshot before this listener existed: ask again, now that it does.
+  api.postMessage({ type: 'ready' } satisfies UiToHub);
   return {
     host: 'vscode',
     send: (msg) => {
       api.postMessage(msg);
       return true;
     },
+    openFile: (file, line) => api.postMessage({ type: 'openFile', file, line } satisfies UiToHub),
     saveState: (state) => api.setState(state),
     loadState: () => api.getState(),
   };
@@ -80,8 +104,10 @@ function browserTransport(handlers: TransportHandlers): Transport {
     attempt += 1;
     // While the token is known to be refused, keep saying so rather than flicker through "connecting".
     if (!refused) handlers.state({ kind: 'connecting', attempt });
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${scheme}://${location.host}/ws/ui?token=${encodeURIComponent(token!)}`);
+    // Relative to the page, so the dashboard also works behind a path prefix (code-server's /proxy/PORT/).
+    const url = new URL(`ws/ui?token=${encodeURIComponent(token!)}`, location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url.href);
     socket = ws;
     let opened = false;
     ws.addEventListener('open', () => {
@@ -93,7 +119,7 @@ function browserTransport(handlers: TransportHandlers): Transport {
     ws.addEventListener('message', (event) => {
       let data: unknown;
       try {
-        data = JSON.parse(String(event.data));
+        data = perf.time('parse', () => JSON.parse(String(event.data)));
       } catch {
         console.warn('gunicorn-live: ignored a message that is not JSON');
         return;
@@ -120,7 +146,7 @@ function browserTransport(handlers: TransportHandlers): Transport {
 
   const tokenRefused = async () => {
     try {
-      const res = await fetch('/api/servers', { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
+      const res = await fetch(new URL('api/servers', location.href).href, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
       return res.status === 401;
     } catch {
       return false;
@@ -140,6 +166,8 @@ function browserTransport(handlers: TransportHandlers): Transport {
 
   return {
     host: 'browser',
+    // A browser page cannot open the user's files; the events list shows path:line instead.
+    openFile: null,
     send: (msg) => {
       if (!socket || socket.readyState !== WebSocket.OPEN) return false;
       socket.send(JSON.stringify(msg));

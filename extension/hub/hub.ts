@@ -42,6 +42,8 @@ export interface Hub {
   /** Frames received from agents and how many were refused. */
   readonly agentTraffic: AgentTraffic;
   sendSignal(serverId: string, signal: AllowedSignal): Promise<SignalResult>;
+  /** Lets pages from `origin` read /ws/ui too: the hub seen through a proxy (VS Code's asExternalUri). */
+  allowOrigin(origin: string): void;
   close(): Promise<void>;
 }
 
@@ -128,6 +130,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     store,
     agentTraffic: agents.traffic,
     sendSignal,
+    allowOrigin(origin: string) {
+      origins.add(new URL(origin).origin);
+    },
     async close() {
       clearInterval(pruning);
       agents.closeAll();

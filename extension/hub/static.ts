@@ -23,8 +23,9 @@ const SECURITY_HEADERS = {
 export function serveDashboardPage(res: ServerResponse, host: string): void {
   const nonce = randomBytes(16).toString('base64');
   const html = renderDashboardPage({
-    scriptUri: '/dashboard.js',
-    styleUris: ['/codicon.css', '/dashboard.css'],
+    // Relative, so the page also works behind a path prefix (code-server's /proxy/PORT/).
+    scriptUri: 'dashboard.js',
+    styleUris: ['codicon.css', 'dashboard.css'],
     nonce,
     cspSource: "'self'",
     connectSrc: `'self' ws://${host}`,

@@ -1,38 +1,22 @@
-// Dashboards on /ws/ui: a snapshot when they connect, then every update, event and ack as it happens.
-// The only thing a dashboard may send is a signal command, checked against the allow-list.
+// Dashboards on /ws/ui: a snapshot when they connect, then every update, event and ack as it happens
+// (see uiFeed.ts). A dashboard may only ask for a snapshot or an allow-listed signal.
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
-import { ALLOWED_SIGNALS, type AllowedSignal, type LifecycleEvent } from '../protocol/agent';
-import type { HistoryPoint, HubToUi, ServerView } from '../protocol/ui';
+import type { HubToUi } from '../protocol/ui';
 import { RateLimiter } from './rateLimiter';
 import type { Store } from './store';
+import { answerUi, relayStore, uiMessage, uiSnapshot, type SendSignal } from './uiFeed';
 
-/** History a dashboard receives on connect: the longest window it offers. */
-export const SNAPSHOT_SECONDS = 3600;
 const MESSAGES_PER_SECOND = 20;
 /** A dashboard that stops reading is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-const uiToHub = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('signal'),
-    id: z.string().min(1).max(64),
-    serverId: z.string().min(1).max(64),
-    signal: z.enum(ALLOWED_SIGNALS).or(z.enum(ALLOWED_SIGNALS.map((s) => `SIG${s}`) as [string, ...string[]])),
-  }),
-  z.strictObject({ type: z.literal('ready') }),
-]);
-
-export type SendSignal = (serverId: string, signal: AllowedSignal) => Promise<{ ok: boolean; error?: string }>;
-
 export class UiSockets {
   private readonly sockets = new Set<WebSocket>();
+  private readonly stopRelay: () => void;
 
   constructor(private readonly store: Store, private readonly sendSignal: SendSignal) {
-    store.on('update', (server: ServerView, point: HistoryPoint) => this.broadcast({ type: 'update', server, point }));
-    store.on('server', (server: ServerView) => this.broadcast({ type: 'server', server }));
-    store.on('event', (serverId: string, event: LifecycleEvent) => this.broadcast({ type: 'event', serverId, event }));
-    store.on('removed', (serverId: string) => this.broadcast({ type: 'removed', serverId }));
+    // One relay for all sockets: each message is serialised once.
+    this.stopRelay = relayStore(store, (message) => this.broadcast(message));
   }
 
   accept(socket: WebSocket): void {
@@ -44,31 +28,23 @@ export class UiSockets {
       if (!limiter.take()) return socket.close(4008, 'too many messages per second');
       void this.onMessage(socket, data.toString());
     });
-    send(socket, this.snapshot());
-  }
-
-  snapshot(): HubToUi {
-    const servers = this.store.servers();
-    const history = Object.fromEntries(servers.map((s) => [s.id, this.store.history(s.id, SNAPSHOT_SECONDS)]));
-    return { type: 'snapshot', servers, history };
+    send(socket, uiSnapshot(this.store));
   }
 
   closeAll(): void {
+    this.stopRelay();
     for (const socket of this.sockets) socket.close(1001, 'hub shutting down');
   }
 
   private async onMessage(socket: WebSocket, text: string): Promise<void> {
     let parsed;
     try {
-      parsed = uiToHub.safeParse(JSON.parse(text));
+      parsed = uiMessage.safeParse(JSON.parse(text));
     } catch {
       return socket.close(4003, 'message is not JSON');
     }
-    if (!parsed.success) return socket.close(4003, 'invalid message');
-    if (parsed.data.type === 'ready') return send(socket, this.snapshot());
-    const { id, serverId, signal } = parsed.data;
-    const result = await this.sendSignal(serverId, signal.replace(/^SIG/, '') as AllowedSignal);
-    send(socket, { type: 'ack', id, ...result });
+    if (!parsed.success || parsed.data.type === 'openFile') return socket.close(4003, 'invalid message');
+    await answerUi(parsed.data, this.store, this.sendSignal, (message) => send(socket, message));
   }
 
   private broadcast(message: HubToUi): void {
@@ -82,5 +58,5 @@ export class UiSockets {
 }
 
 function send(socket: WebSocket, message: HubToUi): void {
-  socket.send(JSON.stringify(message));
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
 }

@@ -62,6 +62,8 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
       const hub = await hubs.get();
       // Remote windows (SSH, code-server) reach the loopback hub through a forwarded address.
       const uri = await vscode.env.asExternalUri(vscode.Uri.parse(hub.dashboardUrl));
+      // The page then comes from the forwarding origin: let it open /ws/ui too.
+      hub.allowOrigin(`${uri.scheme}://${uri.authority}`);
       return vscode.env.openExternal(uri);
     }),
     command('gunicornLive.attach', async () => showAttachInstructions(await hubs.get())),

@@ -5,15 +5,13 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { renderDashboardPage } from '../hub/dashboardPage';
 import type { Hub } from '../hub/hub';
-import { ALLOWED_SIGNALS, type AllowedSignal, type LifecycleEvent } from '../protocol/agent';
-import type { HistoryPoint, HubToUi, ServerView } from '../protocol/ui';
+import { answerUi, relayStore, uiMessage, uiSnapshot } from '../hub/uiFeed';
+import type { HubToUi } from '../protocol/ui';
 import type { HubHost } from './hubHost';
 import { openStackFrame } from './jumpToCode';
-import { errorLine, log } from './log';
+import { log } from './log';
 
 export const VIEW_TYPE = 'gunicornLive.dashboard';
-/** History sent when the panel (re)connects: the longest window the dashboard offers, as /ws/ui sends. */
-const SNAPSHOT_SECONDS = 3600;
 
 export class DashboardPanel implements vscode.Disposable {
   /** Open panels, the most recently active last. */
@@ -89,54 +87,30 @@ export class DashboardPanel implements vscode.Disposable {
     });
   }
 
-  /** Forwards what the hub's store says, as /ws/ui would. */
+  /** Forwards what the hub's store says, exactly as /ws/ui does. */
   private relay(): void {
-    const store = this.hub.store;
-    const onUpdate = (server: ServerView, point: HistoryPoint) => this.post({ type: 'update', server, point });
-    const onServer = (server: ServerView) => this.post({ type: 'server', server });
-    const onEvent = (serverId: string, event: LifecycleEvent) => this.post({ type: 'event', serverId, event });
-    const onRemoved = (serverId: string) => this.post({ type: 'removed', serverId });
-    store.on('update', onUpdate);
-    store.on('server', onServer);
-    store.on('event', onEvent);
-    store.on('removed', onRemoved);
-    this.disposables.push({
-      dispose: () => {
-        store.off('update', onUpdate);
-        store.off('server', onServer);
-        store.off('event', onEvent);
-        store.off('removed', onRemoved);
-      },
-    });
+    this.disposables.push({ dispose: relayStore(this.hub.store, (message) => this.post(message)) });
   }
 
   private sendSnapshot(): void {
-    const servers = this.hub.store.servers();
-    log().debug(`Dashboard panel: snapshot of ${servers.length} server(s)`);
-    const history = Object.fromEntries(servers.map((s) => [s.id, this.hub.store.history(s.id, SNAPSHOT_SECONDS)]));
-    this.post({ type: 'snapshot', servers, history });
+    this.post(uiSnapshot(this.hub.store));
   }
 
   private post(message: HubToUi): void {
     void this.panel.webview.postMessage(message);
   }
 
-  /** The webview may ask for a signal (as on /ws/ui) or to open a stack frame's file; nothing else. */
+  /** The webview may ask for a snapshot, a signal (as on /ws/ui) or to open a stack frame's file; nothing else. */
   private async onMessage(msg: unknown): Promise<void> {
-    const m = msg as Record<string, unknown> | null;
-    if (!m || typeof m !== 'object') return;
-    if (m.type === 'signal' && typeof m.id === 'string' && typeof m.serverId === 'string' && typeof m.signal === 'string') {
-      const signal = m.signal.replace(/^SIG/, '') as AllowedSignal;
-      if (!ALLOWED_SIGNALS.includes(signal)) return this.post({ type: 'ack', id: m.id, ok: false, error: `signal ${m.signal} is not allowed` });
-      log().info(`Dashboard: ${signal} to server ${m.serverId}`);
-      const result = await this.hub.sendSignal(m.serverId, signal).catch((err) => ({ ok: false, error: errorLine(err) }));
-      return this.post({ type: 'ack', id: m.id, ...result });
-    }
-    if (m.type === 'openFile' && typeof m.file === 'string' && typeof m.line === 'number') {
-      await openStackFrame(m.file, m.line);
+    const parsed = uiMessage.safeParse(msg);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    if (message.type === 'openFile') {
+      await openStackFrame(message.file, message.line);
       return;
     }
-    if (m.type === 'ready') this.sendSnapshot();
+    if (message.type === 'signal') log().info(`Dashboard: ${message.signal} to server ${message.serverId}`);
+    await answerUi(message, this.hub.store, (id, signal) => this.hub.sendSignal(id, signal), (m) => this.post(m));
   }
 
   dispose(): void {

@@ -120,6 +120,9 @@ describe('hub', () => {
 
   test('the dashboard socket checks Origin, then streams a snapshot and updates', async () => {
     await assert.rejects(connect(hub, `/ws/ui?token=${TOKEN}`, { Origin: 'http://evil.example' }), /HTTP 403/);
+    // A forwarding origin the host vouches for (VS Code's asExternalUri) is let in.
+    hub.allowOrigin('https://codeserver.example/proxy/1234/');
+    (await connect(hub, `/ws/ui?token=${TOKEN}`, { Origin: 'https://codeserver.example' })).close();
     const messages: HubToUi[] = [];
     const ui = await connect(hub, `/ws/ui?token=${TOKEN}`, { Origin: `http://127.0.0.1:${hub.port}` },
       (d) => messages.push(JSON.parse(d.toString())));

@@ -1,0 +1,52 @@
+// What every dashboard gets, whichever host carries it (/ws/ui in the browser, postMessage in the VS Code
+// webview): a snapshot, then the store's changes as HubToUi messages; and how its messages are answered.
+import { z } from 'zod';
+import { ALLOWED_SIGNALS, type AllowedSignal, type LifecycleEvent } from '../protocol/agent';
+import type { HistoryPoint, HubToUi, ServerView } from '../protocol/ui';
+import type { Store } from './store';
+
+/** History a dashboard receives on connect: the longest window it offers. */
+export const SNAPSHOT_SECONDS = 3600;
+
+export const uiMessage = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('signal'),
+    id: z.string().min(1).max(64),
+    serverId: z.string().min(1).max(64),
+    signal: z.enum(ALLOWED_SIGNALS).or(z.enum(ALLOWED_SIGNALS.map((s) => `SIG${s}`) as [string, ...string[]])),
+  }),
+  z.strictObject({ type: z.literal('ready') }),
+  /** Only the VS Code host acts on it; the browser's socket refuses it. */
+  z.strictObject({ type: z.literal('openFile'), file: z.string().min(1).max(4096), line: z.number().int().nonnegative() }),
+]);
+export type UiMessage = z.infer<typeof uiMessage>;
+
+export type SendSignal = (serverId: string, signal: AllowedSignal) => Promise<{ ok: boolean; error?: string }>;
+
+export function uiSnapshot(store: Store): HubToUi {
+  const servers = store.servers();
+  const history = Object.fromEntries(servers.map((s) => [s.id, store.history(s.id, SNAPSHOT_SECONDS)]));
+  return { type: 'snapshot', servers, history };
+}
+
+/** Relays the store's changes to `post`; returns the function that stops it. */
+export function relayStore(store: Store, post: (message: HubToUi) => void): () => void {
+  const listeners = {
+    update: (server: ServerView, point: HistoryPoint) => post({ type: 'update', server, point }),
+    server: (server: ServerView) => post({ type: 'server', server }),
+    event: (serverId: string, event: LifecycleEvent) => post({ type: 'event', serverId, event }),
+    removed: (serverId: string) => post({ type: 'removed', serverId }),
+  };
+  for (const [name, fn] of Object.entries(listeners)) store.on(name, fn);
+  return () => {
+    for (const [name, fn] of Object.entries(listeners)) store.off(name, fn);
+  };
+}
+
+/** Answers `ready` (a snapshot) and `signal` (the agent's ack); `openFile` is the host's to handle. */
+export async function answerUi(message: UiMessage, store: Store, sendSignal: SendSignal, post: (m: HubToUi) => void): Promise<void> {
+  if (message.type === 'ready') return post(uiSnapshot(store));
+  if (message.type !== 'signal') return;
+  const result = await sendSignal(message.serverId, message.signal.replace(/^SIG/, '') as AllowedSignal);
+  post({ type: 'ack', id: message.id, ...result });
+}
