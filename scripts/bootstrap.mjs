@@ -13,7 +13,7 @@ export const DEBIAN_PACKAGES = {
   test: [
     'gunicorn', 'python3-gunicorn', 'chromium', 'wrk', 'python3-psutil', 'python3-flask', 'python3-django',
     'python3-gevent', 'python3-eventlet', 'python3-tornado', 'python3-uvicorn', 'python3-starlette',
-    'python3-fastapi', 'libkrb5-dev',
+    'python3-fastapi', 'python3-debugpy', 'libkrb5-dev',
   ],
 };
 
