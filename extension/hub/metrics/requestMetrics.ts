@@ -9,6 +9,22 @@ export function failures(t: RequestTotals): number {
   return t.status >= 500 ? t.count : t.exceptions;
 }
 
+/** Rendered label pairs per ledger entry and service name: they never change, so build them once. */
+const labelCache = new WeakMap<RequestTotals, { service: string; request: string; route: string }>();
+
+function labelsOf(t: RequestTotals, service: string): { request: string; route: string } {
+  let cached = labelCache.get(t);
+  if (!cached || cached.service !== service) {
+    cached = {
+      service,
+      request: labelPairs({ server: service, method: t.method, route: t.route, status: String(t.status) }),
+      route: labelPairs({ server: service, method: t.method, route: t.route }),
+    };
+    labelCache.set(t, cached);
+  }
+  return cached;
+}
+
 export function requestMetricsText(store: Store): string {
   const histograms: HistogramSeries[] = [];
   const requests: CounterSeries[] = [];
@@ -20,11 +36,12 @@ export function requestMetricsText(store: Store): string {
     if (!data) continue;
     const byRoute = new Map<string, HistogramSeries & { failed: number }>();
     for (const t of data.totals) {
-      requests.push({ labels: labelPairs({ server: server.serviceName, method: t.method, route: t.route, status: String(t.status) }), value: t.count });
+      const labels = labelsOf(t, server.serviceName);
+      requests.push({ labels: labels.request, value: t.count });
       const key = `${t.method} ${t.route}`;
       let s = byRoute.get(key);
       if (!s) {
-        s = { labels: labelPairs({ server: server.serviceName, method: t.method, route: t.route }), bounds: data.durationBuckets,
+        s = { labels: labels.route, bounds: data.durationBuckets,
           counts: new Array(data.durationBuckets.length + 1).fill(0), sum: 0, failed: 0 };
         byRoute.set(key, s);
       }
