@@ -1,6 +1,6 @@
 // `gunicorn-live demo`: `run` on the bundled demo app, with traffic, so a first look shows everything moving.
-import { createServer } from 'node:net';
 import { CliError } from './errors';
+import { freePort } from './freePort';
 import { DEMO_DIR } from './paths';
 import { forwardStopSignals, startServer, type RunFlags } from './run';
 import { startTraffic } from './traffic';
@@ -9,17 +9,6 @@ export interface DemoFlags extends RunFlags {
   workers: string;
   minutes: string;
   traffic: boolean;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForApp(port: number, timeoutMs: number): Promise<boolean> {

@@ -1,22 +1,12 @@
 // /metrics on a real Gunicorn: exact counts, bounded labels, a killed worker's gauges gone within an
 // interval, and request counters that never go backwards when workers die.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { httpGet } from './proc';
 import { startRealServer, type RealServer } from './realServer';
 
 const N = 40;
 
-function get(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** name{labels} value lines of one metric, as [labels, value]. */
 function series(text: string, name: string): Array<[Record<string, string>, number]> {
@@ -41,7 +31,7 @@ describe('Prometheus /metrics on a real Gunicorn', () => {
   after(() => server?.stop());
 
   test(`${N} requests → exact per-route, per-worker and histogram counts`, async () => {
-    for (let i = 0; i < N; i++) assert.equal(await get(server.appPort, i % 2 ? `/items/${i}` : '/'), 200);
+    for (let i = 0; i < N; i++) assert.equal(await httpGet(server.appPort, i % 2 ? `/items/${i}` : '/'), 200);
     await server.waitFor((s) => s.requestsTotal === N, `${N} requests`);
     const text = await scrape();
     assert.equal(sum(series(text, 'gunicorn_worker_requests_total')), N);

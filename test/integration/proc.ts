@@ -1,17 +1,8 @@
-// Facts about real processes, read from /proc and the kernel, to check what the agent reports.
+// Facts about real processes, read from /proc, to check what the agent reports; and plain HTTP to them.
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { request } from 'node:http';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../extension/cli/freePort';
 
 /** Children of a process, from /proc (every thread's children file). */
 export function childrenOf(pid: number): number[] {
@@ -27,4 +18,16 @@ export function vmRssBytes(pid: number): number {
   const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!kb) throw new Error(`no VmRSS for ${pid}`);
   return Number(kb[1]) * 1024;
+}
+
+/** One GET to the app on loopback; resolves with the status code. */
+export function httpGet(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

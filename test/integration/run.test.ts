@@ -2,27 +2,16 @@
 // N counted, the workers are the master's real children, and their memory is their own.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ServerView } from '../../extension/protocol/ui';
 import { startCli, stopCli, type CliProcess } from './cliProcess';
-import { childrenOf, freePort, vmRssBytes } from './proc';
+import { childrenOf, freePort, httpGet, vmRssBytes } from './proc';
 
 const APPS = join(__dirname, 'apps');
 const N = 120;
 
-function get(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 async function until<T>(fn: () => Promise<T | undefined | false>, what: string, ms = 20000): Promise<T> {
   const end = Date.now() + ms;
@@ -78,7 +67,7 @@ describe('gunicorn-live run with a user config', () => {
   test(`exactly ${N} requests in → ${N} counted`, async () => {
     const [before] = await servers();
     assert.equal(before.requestsTotal, 0);
-    for (let i = 0; i < N; i++) assert.equal(await get(appPort, `/items/${i}`), 200);
+    for (let i = 0; i < N; i++) assert.equal(await httpGet(appPort, `/items/${i}`), 200);
     const server = await until(async () => (await servers()).find((s) => s.requestsTotal >= N), `${N} requests counted`);
     await new Promise((r) => setTimeout(r, 1500)); // one more interval: nothing extra may arrive
     const [settled] = await servers();
