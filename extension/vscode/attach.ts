@@ -23,12 +23,28 @@ export function attachInstructions(hub: Hub, sampleInterval: number): string {
   ].join('\n');
 }
 
+/** The instructions open read-only under this scheme: an untitled document would be "dirty", so VS Code
+ * would ask to save it on close and before every debug start (debug.saveBeforeStart). */
+export const ATTACH_SCHEME = 'gunicorn-live';
+const ATTACH_URI = vscode.Uri.from({ scheme: ATTACH_SCHEME, path: '/attach.sh' });
+
+let current = '';
+const changed = new vscode.EventEmitter<vscode.Uri>();
+
+export function registerAttachDocument(): vscode.Disposable {
+  return vscode.Disposable.from(
+    changed,
+    vscode.workspace.registerTextDocumentContentProvider(ATTACH_SCHEME, { onDidChange: changed.event, provideTextDocumentContent: () => current }),
+  );
+}
+
 export async function showAttachInstructions(hub: Hub): Promise<string> {
-  const text = attachInstructions(hub, settings().sampleInterval);
+  current = attachInstructions(hub, settings().sampleInterval);
+  changed.fire(ATTACH_URI);
   log().info(`Attach: agents connect to ${hub.agentUrl}`);
-  const doc = await vscode.workspace.openTextDocument({ language: 'shellscript', content: text });
+  const doc = await vscode.workspace.openTextDocument(ATTACH_URI);
   await vscode.window.showTextDocument(doc, { preview: true });
-  await vscode.env.clipboard.writeText(text);
+  await vscode.env.clipboard.writeText(current);
   void vscode.window.showInformationMessage('Gunicorn Live: the agent environment is copied to the clipboard (the token in it grants access to the hub).');
-  return text;
+  return current;
 }

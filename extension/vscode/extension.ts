@@ -3,7 +3,9 @@
 import './zodJitless';
 import * as vscode from 'vscode';
 import type { Hub } from '../hub/hub';
-import { showAttachInstructions } from './attach';
+import { registerAttachDocument, showAttachInstructions } from './attach';
+import { DebugLaunched } from './debugLaunched';
+import { registerDebugpy } from './debugpy';
 import { TASK_TYPE, GunicornTaskProvider } from './gunicornTask';
 import { HubHost } from './hubHost';
 import { openStackFrame } from './jumpToCode';
@@ -20,8 +22,12 @@ export interface GunicornLiveApi {
   hub(): Hub | undefined;
   tree: ServersTree;
   statusBarText(): string;
+  /** What a click on the status bar item runs. */
+  statusBarCommand(): string | undefined;
   panel(): vscode.WebviewPanel | undefined;
   launchedPids(): number[];
+  /** Masters of the debug sessions this window launched. */
+  debugLaunchedPids(): number[];
 }
 
 let shutdown: (() => Promise<void>) | undefined;
@@ -29,6 +35,7 @@ let shutdown: (() => Promise<void>) | undefined;
 export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
   const hubs = new HubHost(context.extensionPath);
   const launched = new LaunchedServers();
+  const debugLaunched = new DebugLaunched();
   const tree = new ServersTree(hubs);
   const statusBar = new StatusBar(hubs);
   const openPanel = (preserveFocus = false) => DashboardPanel.show(context.extensionUri, hubs, preserveFocus);
@@ -47,6 +54,9 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
 
   context.subscriptions.push(
     launched,
+    debugLaunched,
+    registerDebugpy(),
+    registerAttachDocument(),
     tree,
     statusBar,
     hubs,
@@ -56,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
       deserializeWebviewPanel: (panel) => DashboardPanel.revive(panel, context.extensionUri, hubs),
     }),
     command('gunicornLive.launch', (overrides?: LaunchOverrides) => launchServer(hubs, launched, () => openPanel(true), overrides)),
-    command('gunicornLive.launchWithDebugger', (overrides?: LaunchOverrides) => launchWithDebugger(hubs, overrides)),
+    command('gunicornLive.launchWithDebugger', (overrides?: LaunchOverrides) => launchWithDebugger(hubs, () => openPanel(true), overrides)),
     command('gunicornLive.openDashboard', async () => (await openPanel()).panel.active),
     command('gunicornLive.openDashboardInBrowser', async () => {
       const hub = await hubs.get();
@@ -71,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     command('gunicornLive.reopenLogs', (arg: ServerArg) => signalServer(hubs, arg, 'USR1', 'Reopen Logs')),
     command('gunicornLive.addWorker', (arg: ServerArg) => signalServer(hubs, arg, 'TTIN', 'Add Worker')),
     command('gunicornLive.removeWorker', (arg: ServerArg) => signalServer(hubs, arg, 'TTOU', 'Remove Worker')),
-    command('gunicornLive.stop', (arg: ServerArg) => stopServer(hubs, launched, arg)),
+    command('gunicornLive.stop', (arg: ServerArg) => stopServer(hubs, launched, debugLaunched, arg)),
     command('gunicornLive.openStackFrame', (file: string, line: number) => openStackFrame(file, line)),
     command('gunicornLive.showLog', () => log().show()),
   );
@@ -87,8 +97,10 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     hub: () => hubs.current,
     tree,
     statusBarText: () => statusBar.text,
+    statusBarCommand: () => statusBar.command,
     panel: () => DashboardPanel.instance?.panel,
     launchedPids: () => launched.all(),
+    debugLaunchedPids: () => debugLaunched.all(),
   };
 }
 

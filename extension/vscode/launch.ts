@@ -1,15 +1,18 @@
 // "Launch Instrumented Server" and "Launch with Debugger": interpreter, app, hub, then a `gunicorn` task
 // (or a debugpy session). Nothing runs in an untrusted workspace: launching executes the project's code.
 import * as vscode from 'vscode';
+import { AGENT_DIR } from '../cli/paths';
 import { chooseApp, chooseFolder } from './appDetect';
 import type { AppCandidate } from './appCandidates';
+import { LAUNCH_MARKER } from './debugLaunched';
+import { DEBUG_TYPE } from './debugpy';
 import { describePlan, gunicornCommand } from './gunicornCommand';
 import { definitionFor, makeTask, taskName } from './gunicornTask';
 import type { HubHost } from './hubHost';
 import type { LaunchedServers } from './launched';
 import { errorLine, log } from './log';
 import { notify } from './notify';
-import { interpreterWithGunicorn } from './python';
+import { hasDebugpy, interpreterWithGunicorn } from './python';
 import { settings } from './settings';
 
 /** What a caller (a test, another extension, a keybinding's args) may pass to the launch commands. */
@@ -50,7 +53,7 @@ async function prepare(overrides: LaunchOverrides | undefined) {
     ? { app: overrides.app, config: '', workerClass: overrides.workerClass ?? '', cwd: overrides.cwd ?? '', label: overrides.app, detail: '' }
     : await chooseApp(folder);
   if (!app) return undefined;
-  return { folder, python: interpreter.path, def: definitionFor(app, overrides?.args) };
+  return { folder, interpreter, python: interpreter.path, def: definitionFor(app, overrides?.args) };
 }
 
 export async function launchServer(hubs: HubHost, launched: LaunchedServers, openPanel: () => Promise<unknown>, overrides?: LaunchOverrides): Promise<LaunchResult | undefined> {
@@ -73,11 +76,14 @@ export async function launchServer(hubs: HubHost, launched: LaunchedServers, ope
   }
 }
 
-/** The debug type of the installed Python debugger: ms-python.debugpy's `debugpy`, else the older `python`. */
-function debuggerType(): string | undefined {
+/**
+ * The debugger to use: the Python Debugger extension's `debugpy` type (it brings its own debugpy), else the
+ * Python extension's older `python` type, else ours, which runs the interpreter's debugpy (debugpy.ts).
+ */
+function debuggerType(): string {
   if (vscode.extensions.getExtension('ms-python.debugpy')) return 'debugpy';
   if (vscode.extensions.getExtension('ms-python.python')) return 'python';
-  return undefined;
+  return DEBUG_TYPE;
 }
 
 /** The debug configuration for a Gunicorn with one worker and no timeout (exported for tests). */
@@ -92,25 +98,24 @@ export function debugConfiguration(type: string, name: string, python: string, p
     args: plan.args.slice(2),
     cwd: plan.cwd,
     env: plan.env,
+    // Gunicorn's log in a terminal, as for the task (the token travels in the launch request, not the command line).
     console: 'integratedTerminal',
+    consoleTitle: name,
     justMyCode: true,
+    // The agent is not the user's code: never step into it or stop in it.
+    rules: [{ path: AGENT_DIR, include: false }],
     // Workers are forked children of the master: follow them so breakpoints in views hit.
     subProcess: true,
+    [LAUNCH_MARKER]: true,
   };
 }
 
-export async function launchWithDebugger(hubs: HubHost, overrides?: LaunchOverrides): Promise<LaunchResult | undefined> {
-  if (!requireTrust()) return undefined;
-  const type = debuggerType();
-  if (!type) {
-    log().warn('Launch with Debugger: no Python debugger extension (ms-python.debugpy) is installed');
-    notify('error', 'Gunicorn Live: debugging needs the Python Debugger extension (ms-python.debugpy).', {
-      'Install Python Debugger': () => vscode.commands.executeCommand('workbench.extensions.search', 'ms-python.debugpy'),
-    });
-    return undefined;
-  }
+export async function launchWithDebugger(hubs: HubHost, openPanel: () => Promise<unknown>, overrides?: LaunchOverrides): Promise<LaunchResult | undefined> {
   const ready = await prepare(overrides);
   if (!ready) return undefined;
+  const type = debuggerType();
+  // Only our type runs the interpreter's debugpy; the Microsoft extensions bring their own.
+  if (type === DEBUG_TYPE && !(await hasDebugpy(ready.interpreter, ready.folder))) return undefined;
   const hub = await hubs.get();
   const s = settings(ready.folder.uri);
   const plan = gunicornCommand(ready.def, {
@@ -118,11 +123,12 @@ export async function launchWithDebugger(hubs: HubHost, overrides?: LaunchOverri
     sampleInterval: s.sampleInterval, defaultWorkers: s.defaultWorkers, defaultTimeout: s.defaultTimeout, debug: true,
   });
   const name = `Gunicorn Live: ${taskName(ready.def)} (debug)`;
-  log().info(`Debug launch: ${describePlan(plan)}`);
+  log().info(`Debug launch (${type}): ${describePlan(plan)}`);
   const ok = await vscode.debug.startDebugging(ready.folder, debugConfiguration(type, name, ready.python, plan));
   if (!ok) {
     void vscode.window.showErrorMessage('Gunicorn Live: the debugger did not start; see the Debug Console.');
     return undefined;
   }
+  if (s.openDashboardOnLaunch) await openPanel();
   return { name };
 }

@@ -9,7 +9,7 @@ import { settings } from './settings';
 
 export interface Interpreter {
   path: string;
-  source: 'Python extension' | 'gunicornLive.pythonPath' | 'PATH';
+  source: 'Python extension' | 'gunicornLive.pythonPath' | 'PATH' | 'launch configuration';
 }
 
 const PYTHON_EXTENSION = 'ms-python.python';
@@ -38,10 +38,11 @@ export async function resolveInterpreter(folder?: vscode.WorkspaceFolder): Promi
   return { path: 'python3', source: 'PATH' };
 }
 
-/** Gunicorn's version as that interpreter imports it, or the reason it cannot. */
-export function gunicornVersion(python: string): Promise<{ version: string } | { error: string }> {
+/** A module's version as that interpreter imports it, or the reason it cannot. */
+export function moduleVersion(python: string, module: string): Promise<{ version: string } | { error: string }> {
   return new Promise((resolve) => {
-    execFile(python, ['-c', 'import gunicorn; print(gunicorn.__version__)'], { timeout: 15_000 }, (err, stdout, stderr) => {
+    const script = `import ${module}; print(getattr(${module}, "__version__", "?"))`;
+    execFile(python, ['-c', script], { timeout: 15_000 }, (err, stdout, stderr) => {
       if (!err) return resolve({ version: stdout.trim() });
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return resolve({ error: `${python} was not found` });
@@ -51,14 +52,36 @@ export function gunicornVersion(python: string): Promise<{ version: string } | {
   });
 }
 
+export const gunicornVersion = (python: string) => moduleVersion(python, 'gunicorn');
+
+/** Python packages the extension may need, with Debian's name for each. */
+const DEBIAN_PACKAGES = { gunicorn: 'python3-gunicorn', debugpy: 'python3-debugpy' } as const;
+export type NeededPackage = keyof typeof DEBIAN_PACKAGES;
+
 /** Debian/Ubuntu mark their system Python "externally managed": pip refuses, apt is the way there. */
-export function installCommand(python: string): string {
+export function installCommand(python: string, pkg: NeededPackage = 'gunicorn'): string {
   const systemPython = /^\/usr\/bin\/python3(\.\d+)?$/.test(python);
   const managed = systemPython && existsSync('/usr/lib') &&
     readdirSync('/usr/lib').some((d) => /^python3\.\d+$/.test(d) && existsSync(`/usr/lib/${d}/EXTERNALLY-MANAGED`));
-  if (managed) return 'sudo apt-get install -y python3-gunicorn';
+  if (managed) return `sudo apt-get install -y ${DEBIAN_PACKAGES[pkg]}`;
   const quoted = /\s/.test(python) ? `"${python}"` : python;
-  return `${quoted} -m pip install gunicorn`;
+  return `${quoted} -m pip install ${pkg}`;
+}
+
+/** Tells the user `pkg` is missing from `python`, with an action that types the install command. */
+function reportMissing(pkg: NeededPackage, interpreter: Interpreter, error: string, why: string, folder?: vscode.WorkspaceFolder): void {
+  log().error(`${pkg} is not importable by ${interpreter.path} (from ${interpreter.source}): ${error}`);
+  const actions: Actions = {
+    [`Install ${pkg}…`]: () => {
+      // Typed, not run: the user sees the command and confirms it with Enter.
+      const terminal = vscode.window.createTerminal({ name: `Install ${pkg}`, cwd: folder?.uri });
+      terminal.show();
+      terminal.sendText(installCommand(interpreter.path, pkg), false);
+    },
+  };
+  if (vscode.extensions.getExtension(PYTHON_EXTENSION)) actions['Select Interpreter'] = () => vscode.commands.executeCommand('python.setInterpreter');
+  else actions['Set Python Path'] = () => vscode.commands.executeCommand('workbench.action.openSettings', 'gunicornLive.pythonPath');
+  notify('error', `Gunicorn Live: ${interpreter.path} (from ${interpreter.source}) cannot import ${pkg}${why}: ${error}`, actions);
 }
 
 /**
@@ -72,17 +95,22 @@ export async function interpreterWithGunicorn(folder?: vscode.WorkspaceFolder): 
     log().info(`Python: ${interpreter.path} (from ${interpreter.source}), Gunicorn ${probe.version}`);
     return interpreter;
   }
-  log().error(`Gunicorn is not importable by ${interpreter.path} (from ${interpreter.source}): ${probe.error}`);
-  const actions: Actions = {
-    'Install Gunicorn…': () => {
-      // Typed, not run: the user sees the command and confirms it with Enter.
-      const terminal = vscode.window.createTerminal({ name: 'Install Gunicorn', cwd: folder?.uri });
-      terminal.show();
-      terminal.sendText(installCommand(interpreter.path), false);
-    },
-  };
-  if (vscode.extensions.getExtension(PYTHON_EXTENSION)) actions['Select Interpreter'] = () => vscode.commands.executeCommand('python.setInterpreter');
-  else actions['Set Python Path'] = () => vscode.commands.executeCommand('workbench.action.openSettings', 'gunicornLive.pythonPath');
-  notify('error', `Gunicorn Live: ${interpreter.path} (from ${interpreter.source}) cannot import gunicorn: ${probe.error}`, actions);
+  reportMissing('gunicorn', interpreter, probe.error, '', folder);
   return undefined;
+}
+
+/** Interpreters seen importing debugpy (its adapter is started for every debug session). */
+const withDebugpy = new Set<string>();
+
+/** True when `interpreter` imports debugpy (our debug adapter runs from it); else the user is told how to add it. */
+export async function hasDebugpy(interpreter: Interpreter, folder?: vscode.WorkspaceFolder): Promise<boolean> {
+  if (withDebugpy.has(interpreter.path)) return true;
+  const probe = await moduleVersion(interpreter.path, 'debugpy');
+  if ('version' in probe) {
+    log().info(`debugpy ${probe.version} in ${interpreter.path}`);
+    withDebugpy.add(interpreter.path);
+    return true;
+  }
+  reportMissing('debugpy', interpreter, probe.error, ' (debugging without the Python Debugger extension runs its adapter)', folder);
+  return false;
 }

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { AllowedSignal } from '../protocol/agent';
 import type { ServerView } from '../protocol/ui';
 import type { HubHost } from './hubHost';
+import type { DebugLaunched } from './debugLaunched';
 import type { LaunchedServers } from './launched';
 import { errorLine, log } from './log';
 import type { TreeNode } from './serversTree';
@@ -44,11 +45,18 @@ export async function signalServer(hubs: HubHost, arg: ServerArg, signal: Allowe
 
 /**
  * Stops a server gracefully (SIGTERM). A master this window launched is signalled directly, so it stops
- * even if its agent lost the hub; one started elsewhere is asked through its agent.
+ * even if its agent lost the hub; one started elsewhere is asked through its agent; one launched under
+ * the debugger stops with its debug session.
  */
-export async function stopServer(hubs: HubHost, launched: LaunchedServers, arg: ServerArg): Promise<boolean> {
+export async function stopServer(hubs: HubHost, launched: LaunchedServers, debugLaunched: DebugLaunched, arg: ServerArg): Promise<boolean> {
   const server = await pickServer(hubs, arg, 'Stop Server');
   if (!server) return false;
+  const session = debugLaunched.sessionOf(server.masterPid);
+  if (session) {
+    log().info(`Stop Server: ending the debug session "${session.name}" (master ${server.masterPid})`);
+    await vscode.debug.stopDebugging(session);
+    return true;
+  }
   if (launched.has(server.masterPid)) {
     log().info(`Stop Server: SIGTERM to ${server.app} (master ${server.masterPid})`);
     return launched.terminate(server.masterPid);

@@ -64,6 +64,11 @@ export class StatusBar implements vscode.Disposable {
     return this.item.text;
   }
 
+  get command(): string | undefined {
+    const c = this.item.command;
+    return typeof c === 'string' ? c : c?.command;
+  }
+
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }

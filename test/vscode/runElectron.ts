@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { runTests } from '@vscode/test-electron';
 import { bundleSuite, ROOT, SUITE_INDEX } from './harness/bundleTests';
 import { killProcessesIn } from './harness/codeServer';
-import { prepareWorkspace } from './harness/workspace';
+import { freePort, prepareWorkspace } from './harness/workspace';
 import type { SuiteResults } from './suite/index';
 
 const RESULTS = join(ROOT, 'test-output', 'vscode-suite.json');
@@ -17,11 +17,14 @@ const RESULTS = join(ROOT, 'test-output', 'vscode-suite.json');
 async function pass(trust: boolean): Promise<SuiteResults> {
   const ws = await prepareWorkspace();
   const userData = mkdtempSync(join(tmpdir(), 'gunicorn-live-electron-'));
+  // The Restricted Mode pass also checks the hub listens on the configured port.
+  const hubPort = await freePort();
   mkdirSync(join(userData, 'User'), { recursive: true });
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
     'security.workspace.trust.enabled': trust,
     'security.workspace.trust.startupPrompt': 'never',
     'workbench.startupEditor': 'none',
+    ...(trust ? { 'gunicornLive.hub.port': hubPort } : {}),
   }));
   rmSync(RESULTS, { force: true });
   try {
@@ -29,7 +32,7 @@ async function pass(trust: boolean): Promise<SuiteResults> {
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: SUITE_INDEX,
       launchArgs: [ws.dir, '--user-data-dir', userData, '--disable-extensions', ...(trust ? [] : ['--disable-workspace-trust'])],
-      extensionTestsEnv: { GUNICORN_LIVE_VSCODE_RESULTS: RESULTS, ...(trust ? { GUNICORN_LIVE_VSCODE_GREP: 'Restricted Mode' } : {}) },
+      extensionTestsEnv: { GUNICORN_LIVE_VSCODE_RESULTS: RESULTS, ...(trust ? { GUNICORN_LIVE_VSCODE_GREP: 'Restricted Mode', GUNICORN_LIVE_TEST_HUB_PORT: String(hubPort) } : {}) },
     });
   } catch (err) {
     console.error(`test-electron: ${(err as Error).message}`);

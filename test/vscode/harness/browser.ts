@@ -11,6 +11,8 @@ const ARGS = [
 
 export interface Browser {
   newPage(): Promise<Page>;
+  /** Every page of the profile, including those the workbench opens itself (window.open). */
+  context: BrowserContext;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function launchBrowser(): Promise<Browser> {
   });
   return {
     newPage: () => context.newPage(),
+    context,
     async close() {
       await context.close().catch(() => undefined);
       rmSync(profile, { recursive: true, force: true });

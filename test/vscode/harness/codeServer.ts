@@ -26,6 +26,8 @@ export interface CodeServerOptions {
   keepLogsIn?: string;
   /** Leave Workspace Trust on (the folder then opens in Restricted Mode); off by default. */
   trust?: boolean;
+  /** Settings of scope "machine" (gunicornLive.hub.*): a remote window reads them from Machine/settings.json. */
+  machineSettings?: Record<string, unknown>;
 }
 
 /** What VS Code leaves in /tmp: vscode-ipc-*.sock, vscode-git-*.sock, the TypeScript server's vscode-typescript0/. */
@@ -49,6 +51,10 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     'chat.disableAIFeatures': true,
     'window.restoreWindows': 'none',
   }, null, 2));
+  if (opts.machineSettings) {
+    mkdirSync(join(dirs.userData, 'Machine'), { recursive: true });
+    writeFileSync(join(dirs.userData, 'Machine', 'settings.json'), JSON.stringify(opts.machineSettings, null, 2));
+  }
   const socketsBefore = ipcSockets();
   const env = {
     ...process.env,

@@ -12,7 +12,7 @@ import { killProcessesIn, startCodeServer, type CodeServer } from './codeServer'
 import { runHostSuite } from './hostSuite';
 import { ensureToolchain, type Toolchain } from './install';
 import { checkVsix, packageVsix } from './vsix';
-import { prepareWorkspace } from './workspace';
+import { freePort, prepareWorkspace } from './workspace';
 
 const OUT = join(ROOT, 'test-output');
 /** `npm run test:vscode -- --host-only`: only the trusted extension-host pass (quicker while developing). */
@@ -22,6 +22,8 @@ const RESULTS = join(OUT, 'vscode-suite.json');
 const HOST_SUITE_TIMEOUT_MS = 240_000;
 /** Short, so a request to /slow gets its worker aborted with a stack the UI test can click. */
 const UI_WORKER_TIMEOUT = 3;
+/** Short, so the debugger test proves a worker paused at a breakpoint outlives the configured timeout. */
+const HOST_WORKER_TIMEOUT = 3;
 /** Everything together may not run longer than this (then the run fails and cleans up). */
 const RUN_TIMEOUT_MS = 12 * 60_000;
 
@@ -84,9 +86,12 @@ async function restrictedPass(toolchain: Toolchain): Promise<void> {
   const ws = await prepareWorkspace();
   cleanups.push(async () => dropWorkspace(ws.dir));
   try {
+    // The hub's settings are honoured: this window's hub must listen exactly there.
+    const hubPort = await freePort();
     const server = await startCodeServer({
       toolchain, workspace: ws.dir, trust: true, logFile: join(OUT, 'code-server-restricted.log'),
-      env: { GUNICORN_LIVE_VSCODE_RESULTS: RESULTS, GUNICORN_LIVE_VSCODE_GREP: 'Restricted Mode' },
+      machineSettings: { 'gunicornLive.hub.host': '127.0.0.1', 'gunicornLive.hub.port': hubPort },
+      env: { GUNICORN_LIVE_VSCODE_RESULTS: RESULTS, GUNICORN_LIVE_VSCODE_GREP: 'Restricted Mode', GUNICORN_LIVE_TEST_HUB_PORT: String(hubPort) },
     });
     cleanups.push(() => server.stop());
     const browser = await launchBrowser();
@@ -114,7 +119,7 @@ async function main(): Promise<void> {
     checkVsix(vsix);
   });
 
-  const ws = await prepareWorkspace();
+  const ws = await prepareWorkspace(HOST_WORKER_TIMEOUT);
   cleanups.push(async () => dropWorkspace(ws.dir));
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -135,7 +140,7 @@ async function main(): Promise<void> {
       // A folder of its own: the same folder would reopen the suite's editors (and its panel) first.
       const uiWs = await prepareWorkspace(UI_WORKER_TIMEOUT);
       cleanups.push(async () => dropWorkspace(uiWs.dir));
-      await step('UI: launch from the command palette, live charts, screenshot, a timeout stack opens app.py at its line, reload restores the panel and stops the server', () =>
+      await step('UI: launch from the command palette, live charts, screenshot, Open Dashboard in Browser through code-server\'s proxy, a timeout stack opens app.py at its line, reload restores the panel and stops the server', () =>
         runPanelUiTest({ browser: browser!, url: server!.url, workspace: uiWs.dir, appPort: uiWs.appPort, screenshot: join(OUT, 'vscode-panel.png'), log: say }));
     } else {
       results.push({ name: 'UI test (needs the .vsix)', ok: false, ms: 0 });

@@ -15,11 +15,18 @@ import type { ServerNode, WorkerNode } from '../../../extension/vscode/serversTr
 import { freePort } from '../harness/workspace';
 import { alive, childPids, extensionApi, sorted, waitFor, workspaceFolder } from './helpers';
 
+/** Half the default, so the samples' spacing shows the setting reached the agent. */
+const SAMPLE_INTERVAL = 0.5;
+/** The test app's port, from the gunicorn.conf.py the harness wrote. */
+const appPort = () => Number(/^bind = "127\.0\.0\.1:(\d+)"$/m.exec(readFileSync(join(workspaceFolder().uri.fsPath, 'gunicorn.conf.py'), 'utf8'))?.[1]);
+
 describe('Gunicorn Live in VS Code', function () {
   this.timeout(90_000);
   let api: GunicornLiveApi;
   let masterPid = 0;
   let serverId = '';
+  /** Requests the tests sent to the launched server (before its workers are replaced). */
+  let requestsSent = 0;
 
   const serverNode = (): ServerNode | undefined =>
     api.tree.getChildren().find((n): n is ServerNode => n.kind === 'server' && n.server.masterPid === masterPid);
@@ -41,6 +48,7 @@ describe('Gunicorn Live in VS Code', function () {
   });
 
   after(async () => {
+    await vscode.workspace.getConfiguration('gunicornLive').update('sampleInterval', undefined, vscode.ConfigurationTarget.Workspace);
     // A failed test must not leave a server behind the window.
     if (masterPid && alive(masterPid)) process.kill(masterPid, 'SIGQUIT');
   });
@@ -53,6 +61,12 @@ describe('Gunicorn Live in VS Code', function () {
     const manifest = vscode.extensions.getExtension('gunicorn-live.gunicorn-live')!.packageJSON;
     const titles = manifest.contributes.commands.filter((c: { category: string }) => c.category === 'Gunicorn Live');
     assert.equal(titles.length, manifest.contributes.commands.length);
+    // Inline actions on a server in the tree, and our debugger for machines without the Python Debugger.
+    const inline = manifest.contributes.menus['view/item/context']
+      .filter((m: { when: string; group: string }) => m.when.includes('viewItem == gunicornServer') && m.group.startsWith('inline'))
+      .map((m: { command: string }) => m.command);
+    assert.deepEqual(inline, ['gunicornLive.reload', 'gunicornLive.addWorker', 'gunicornLive.removeWorker', 'gunicornLive.stop']);
+    assert.deepEqual(manifest.contributes.debuggers.map((d: { type: string; label: string }) => [d.type, d.label]), [['gunicorn-live-debugpy', 'Gunicorn (debugpy)']]);
   });
 
   it('starts no hub until it is needed', () => {
@@ -75,13 +89,6 @@ describe('Gunicorn Live in VS Code', function () {
     assert.equal(installCommand('/home/me/.venv/bin/python'), '/home/me/.venv/bin/python -m pip install gunicorn');
   });
 
-  it('Launch with Debugger asks for the Python Debugger when it is missing', async () => {
-    const hasDebugger = Boolean(vscode.extensions.getExtension('ms-python.debugpy') ?? vscode.extensions.getExtension('ms-python.python'));
-    if (hasDebugger) return; // a machine with the Python extension would really start debugging here
-    assert.equal(await vscode.commands.executeCommand('gunicornLive.launchWithDebugger'), undefined);
-    assert.equal(vscode.debug.activeDebugSession, undefined);
-  });
-
   it('builds a debugpy configuration with one worker and no timeout', () => {
     const plan = gunicornCommand({ type: 'gunicorn', app: 'app:app' }, {
       python: '/usr/bin/python3', folderPath: '/w', agentUrl: 'ws://127.0.0.1:1/ws/agent', token: 't', sampleInterval: 1,
@@ -93,6 +100,9 @@ describe('Gunicorn Live in VS Code', function () {
     assert.equal(config.subProcess, true);
     assert.deepEqual(config.args.slice(2), ['--workers', '1', '--timeout', '0', 'app:app']);
     assert.equal(config.env.GUNICORN_LIVE_TOKEN, 't');
+    // The agent is excluded from "just my code"; the marker lets Stop Server find the session.
+    assert.deepEqual(config.rules, [{ path: plan.env.PYTHONPATH.split(':')[0], include: false }]);
+    assert.equal(config.gunicornLiveLaunch, true);
   });
 
   it('offers the detected app as a `gunicorn` task', async () => {
@@ -114,6 +124,8 @@ describe('Gunicorn Live in VS Code', function () {
   });
 
   it('launches a real Gunicorn whose workers show in the tree (asking which app, once)', async () => {
+    // gunicornLive.sampleInterval reaches the agent (GUNICORN_LIVE_INTERVAL): checked by the samples' spacing.
+    await vscode.workspace.getConfiguration('gunicornLive').update('sampleInterval', SAMPLE_INTERVAL, vscode.ConfigurationTarget.Workspace);
     // Two apps make detection ambiguous: the launch asks with a QuickPick and remembers the answer.
     const second = join(workspaceFolder().uri.fsPath, 'zz_api.py');
     writeFileSync(second, 'from fastapi import FastAPI\napi = FastAPI()\n');
@@ -140,10 +152,60 @@ describe('Gunicorn Live in VS Code', function () {
     const item = api.tree.getTreeItem(node);
     assert.equal(item.contextValue, 'gunicornServer');
     await treeMatchesProcesses(2);
+    // gunicornLive.openDashboardOnLaunch is on by default.
+    await waitFor('the dashboard panel opened by the launch', () => api.panel(), 10_000);
   });
 
-  it('shows workers and rates in the status bar', async () => {
+  it('samples at gunicornLive.sampleInterval', async () => {
+    const gaps = await waitFor('eight samples', () => {
+      const points = api.hub()!.store.history(serverId);
+      return points.length >= 8 ? points.slice(-8).map((p, i, all) => (i ? p.at - all[i - 1].at : 0)).slice(1).sort((a, b) => a - b) : undefined;
+    }, 20_000);
+    const median = gaps[Math.floor(gaps.length / 2)];
+    assert.ok(Math.abs(median - SAMPLE_INTERVAL) < 0.15, `samples ${median.toFixed(2)} s apart (setting: ${SAMPLE_INTERVAL} s; gaps ${gaps.map((g) => g.toFixed(2)).join(' ')})`);
+  });
+
+  it('shows workers, requests per second and 5xx errors in the status bar; a click opens the panel', async () => {
     await waitFor('the status bar text', () => /^\$\(server-process\) 2 workers · [\d.]+ req\/s · 0 errors$/.test(api.statusBarText()), 10_000);
+    const port = appPort();
+    // Real traffic: three requests fail with a 500 (the app raises), the rest succeed.
+    const failed: number[] = [];
+    for (let i = 0; i < 3; i++) failed.push((await fetch(`http://127.0.0.1:${port}/boom`)).status);
+    assert.deepEqual(failed, [500, 500, 500]);
+    requestsSent += 3;
+    // Load while the status bar is read: the rate is the newest sample's. Bounded: 8 s at most.
+    let loading = true;
+    const load = (async () => {
+      const until = Date.now() + 8000;
+      while (loading && Date.now() < until) {
+        assert.equal((await fetch(`http://127.0.0.1:${port}/work`)).status, 200);
+        requestsSent += 1;
+      }
+    })();
+    try {
+      await waitFor('3 errors and a request rate above 0 in the status bar', () => {
+        const m = /^\$\(server-process\) 2 workers · ([\d.]+) req\/s · 3 errors$/.exec(api.statusBarText());
+        return m && Number(m[1]) > 0;
+      }, 8000);
+    } finally {
+      loading = false;
+      await load;
+    }
+    assert.equal(api.statusBarCommand(), 'gunicornLive.openDashboard');
+  });
+
+  it('shows each worker\'s CPU, RSS (as /proc has it) and requests in the tree', async () => {
+    const workers = () => api.tree.getChildren(serverNode()!).filter((n): n is WorkerNode => n.kind === 'worker');
+    await waitFor(`the workers' requests to add up to the ${requestsSent} sent`, () =>
+      workers().reduce((sum, n) => sum + n.worker.requests, 0) === requestsSent, 10_000);
+    for (const node of workers()) {
+      const description = String(api.tree.getTreeItem(node).description);
+      const m = /^CPU [\d.]+ % · RSS ([\d.]+) MiB · (\d+) req · (idle|busy)$/.exec(description);
+      assert.ok(m, `worker ${node.worker.pid}: "${description}"`);
+      assert.equal(Number(m[2]), node.worker.requests);
+      const rssKiB = Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${node.worker.pid}/status`, 'utf8'))?.[1]);
+      assert.ok(Math.abs(Number(m[1]) * 1024 - rssKiB) / rssKiB < 0.2, `worker ${node.worker.pid}: RSS ${m[1]} MiB shown, ${rssKiB} KiB in /proc`);
+    }
   });
 
   it('Reload Workers (HUP) replaces every worker', async () => {
@@ -204,6 +266,11 @@ describe('Gunicorn Live in VS Code', function () {
   });
   it('attaches a server started elsewhere with the shown environment, and stops it through its agent', async () => {
     const text = await vscode.commands.executeCommand<string>('gunicornLive.attach');
+    // Shown read-only: nothing for VS Code to ask to save (on close, or before a debug session starts).
+    const shown = vscode.window.activeTextEditor?.document;
+    assert.equal(shown?.uri.scheme, 'gunicorn-live');
+    assert.equal(shown?.getText(), text);
+    assert.equal(shown?.isDirty, false);
     const hub = api.hub()!;
     const env: Record<string, string> = {};
     for (const m of text.matchAll(/^export (\w+)='([^']*)'$/gm)) env[m[1]] = m[2];

@@ -1,7 +1,7 @@
 // The UI test in code-server: a user's path through the real workbench. The command palette launches
 // the server (extension installed from the .vsix), the dashboard panel opens, real HTTP load makes the
-// charts move, a screenshot of VS Code with the live charts is saved, and a window reload stops the
-// server and restores the panel.
+// charts move, a screenshot of VS Code with the live charts is saved, the browser dashboard opens through
+// code-server's proxy, and a window reload stops the server and restores the panel.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
@@ -99,6 +99,48 @@ async function load(port: number, count: number, ms: number): Promise<number> {
   return sent;
 }
 
+/**
+ * Open Dashboard in Browser from code-server: asExternalUri turns the loopback hub into code-server's
+ * /proxy/PORT/ path, the workbench opens it as a new page, and that page must load, connect its socket
+ * through the proxy and show the same workers as the panel, without a CSP violation.
+ */
+async function openInBrowser(o: PanelUiOptions, page: Page, panelPids: number[]): Promise<void> {
+  const problems: string[] = [];
+  const opened = new Promise<Page>((resolve) => o.browser.context.once('page', (tab) => {
+    tab.on('console', (msg) => {
+      if (msg.type() === 'error' || /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text().slice(0, 300));
+    });
+    tab.on('pageerror', (err) => problems.push(err.message.slice(0, 300)));
+    resolve(tab);
+  }));
+  await runCommand(page, 'Gunicorn Live: Open Dashboard in Browser');
+  const tab = await Promise.race([opened, sleep(30_000).then(() => undefined)]);
+  if (!tab) throw new Error('Open Dashboard in Browser opened no page');
+  try {
+    await tab.waitForLoadState('domcontentloaded');
+    const url = new URL(tab.url());
+    o.log(`browser dashboard: ${url.origin}${url.pathname} (token in the fragment: ${url.hash.startsWith('#token=')})`);
+    if (url.origin !== new URL(o.url).origin || !/^\/proxy\/\d+\/$/.test(url.pathname)) {
+      throw new Error(`expected the page behind code-server's /proxy/PORT/, got ${url.origin}${url.pathname}`);
+    }
+    const shown = await waitFor('the browser dashboard to connect and show the workers', async () => {
+      const f = await tab.evaluate(() => {
+        const hook = (globalThis as unknown as { __gunicornLive?: { host: string; connection: string; workerPids(): number[] } }).__gunicornLive;
+        return hook && { host: hook.host, connection: hook.connection, workerPids: hook.workerPids() };
+      });
+      return f && f.connection === 'connected' && f.workerPids.length === panelPids.length ? f : undefined;
+    }, 30_000);
+    o.log(`browser dashboard: ${JSON.stringify(shown)}`);
+    const sortedPids = (xs: number[]) => JSON.stringify([...xs].sort((a, b) => a - b));
+    if (shown.host !== 'browser' || sortedPids(shown.workerPids) !== sortedPids(panelPids)) {
+      throw new Error(`the browser dashboard shows ${JSON.stringify(shown)}, the panel showed workers ${JSON.stringify(panelPids)}`);
+    }
+    if (problems.length > 0) throw new Error(`the browser dashboard reported: ${problems.join(' | ')}`);
+  } finally {
+    await tab.close().catch(() => undefined);
+  }
+}
+
 export async function runPanelUiTest(o: PanelUiOptions): Promise<void> {
   const page = await o.browser.newPage();
   // Manifest problems (a bad problem matcher, a bad view id) and CSP violations show only here.
@@ -135,6 +177,8 @@ export async function runPanelUiTest(o: PanelUiOptions): Promise<void> {
     await sleep(Math.max(1500, 12_000 - (Date.now() - loadStarted)));
     await page.screenshot({ path: o.screenshot });
     o.log(`screenshot: ${o.screenshot}; sent ${await loading} requests to the app`);
+
+    await openInBrowser(o, page, seen.workerPids);
 
     // Jump to code: a request outlives the worker timeout, the master aborts the worker, and the
     // stack in the events list opens app.py at the line of the sleep.

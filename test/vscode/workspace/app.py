@@ -18,6 +18,12 @@ def work():
     return {"total": total}
 
 
+@app.route("/boom")
+def boom():
+    # A 5xx response: the status bar counts it as an error.
+    raise RuntimeError("boom, as the test asked")
+
+
 @app.route("/slow")
 def slow():
     # Outlives the worker timeout of the UI test: the master aborts the worker and its stack points here.

@@ -1,0 +1,97 @@
+/// <reference types="mocha" />
+// Zero configuration on ordinary Django and FastAPI projects: detection finds them among the
+// workspace's files (a project made by `django-admin startproject`, a FastAPI module), and the launch
+// command serves each the way it needs: Django with the settings' default workers and timeout (no
+// config file decides there), FastAPI with uvicorn's worker class.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { UVICORN_WORKER, type AppCandidate } from '../../../extension/vscode/appCandidates';
+import { detectInFolder } from '../../../extension/vscode/appDetect';
+import type { GunicornLiveApi } from '../../../extension/vscode/extension';
+import type { ServerNode } from '../../../extension/vscode/serversTree';
+import { freePort } from '../harness/workspace';
+import { alive, childPids, extensionApi, sorted, waitFor, workspaceFolder } from './helpers';
+
+describe('Django and FastAPI projects', function () {
+  this.timeout(90_000);
+  let api: GunicornLiveApi;
+  let found: AppCandidate[] = [];
+  const started: number[] = [];
+  const ws = () => workspaceFolder().uri.fsPath;
+  const settings = () => vscode.workspace.getConfiguration('gunicornLive');
+
+  /** Launches `app` through the command and waits for its workers in the tree. */
+  async function launch(app: AppCandidate, args: string[], workers: number): Promise<ServerNode> {
+    const result = await vscode.commands.executeCommand<{ pid: number } | undefined>('gunicornLive.launch', { app: app.app, workerClass: app.workerClass, cwd: app.cwd, args });
+    assert.ok(result?.pid, `${app.app} launched`);
+    started.push(result.pid);
+    return waitFor(`${app.app} and its ${workers} workers in the tree`, () => {
+      const node = api.tree.getChildren().find((n): n is ServerNode => n.kind === 'server' && n.server.masterPid === result.pid);
+      const pids = node ? sorted(api.tree.getChildren(node).map((n) => (n.kind === 'worker' ? n.worker.pid : 0))) : [];
+      return node && pids.length === workers && JSON.stringify(pids) === JSON.stringify(childPids(result.pid)) ? node : undefined;
+    }, 45_000, () => (alive(result.pid) ? undefined : `${app.app}'s master exited (see its task terminal)`));
+  }
+
+  async function stop(node: ServerNode): Promise<void> {
+    assert.equal(await vscode.commands.executeCommand<boolean>('gunicornLive.stop', node.server.id), true);
+    await waitFor('the master to exit', () => !alive(node.server.masterPid), 20_000);
+  }
+
+  before(async () => {
+    api = await extensionApi();
+    mkdirSync(join(ws(), 'djsite'));
+    execFileSync('/usr/bin/python3', ['-m', 'django', 'startproject', 'djsite', join(ws(), 'djsite')]);
+    mkdirSync(join(ws(), 'fastsvc'));
+    writeFileSync(join(ws(), 'fastsvc', 'main.py'), 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\nasync def root():\n    return {"hello": "fastapi"}\n');
+  });
+
+  after(async () => {
+    for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    await settings().update('defaultWorkers', undefined, vscode.ConfigurationTarget.Workspace);
+    await settings().update('defaultTimeout', undefined, vscode.ConfigurationTarget.Workspace);
+    rmSync(join(ws(), 'djsite'), { recursive: true, force: true });
+    rmSync(join(ws(), 'fastsvc'), { recursive: true, force: true });
+  });
+
+  it('detects the Django project (WSGI and ASGI) and the FastAPI app among the workspace\'s files', async () => {
+    found = await detectInFolder(workspaceFolder());
+    assert.deepEqual(found.filter((c) => c.app !== 'app:app').map((c) => [c.app, c.workerClass, c.cwd]), [
+      ['djsite.asgi:application', UVICORN_WORKER, 'djsite'],
+      ['djsite.wsgi:application', '', 'djsite'],
+      ['fastsvc.main:app', UVICORN_WORKER, ''],
+    ]);
+  });
+
+  it('serves the Django project from manage.py\'s folder with gunicornLive.defaultWorkers and defaultTimeout', async () => {
+    await settings().update('defaultWorkers', 3, vscode.ConfigurationTarget.Workspace);
+    await settings().update('defaultTimeout', 7, vscode.ConfigurationTarget.Workspace);
+    const django = found.find((c) => c.app === 'djsite.wsgi:application')!;
+    const port = await freePort();
+    const node = await launch(django, ['--bind', `127.0.0.1:${port}`], 3);
+    assert.equal(node.server.targetWorkers, 3);
+    // The task's command line (the master's own may be renamed by setproctitle where it is installed).
+    const task = vscode.tasks.taskExecutions.find((e) => e.task.name === django.app)?.task.execution as vscode.ProcessExecution;
+    assert.deepEqual(task.args.slice(4), ['--workers', '3', '--timeout', '7', '--bind', `127.0.0.1:${port}`, 'djsite.wsgi:application']);
+    assert.equal(task.options?.cwd, join(ws(), 'djsite'));
+    // Django's own start page (DEBUG is on in a new project): the app really loaded from its folder.
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /The install worked successfully!/);
+    await stop(node);
+  });
+
+  it('serves the FastAPI app with uvicorn\'s worker class', async () => {
+    const fastapi = found.find((c) => c.app === 'fastsvc.main:app')!;
+    // The workspace's gunicorn.conf.py is in play here: its bind and its two workers.
+    const port = Number(/^bind = "127\.0\.0\.1:(\d+)"$/m.exec(readFileSync(join(ws(), 'gunicorn.conf.py'), 'utf8'))?.[1]);
+    const node = await launch(fastapi, [], 2);
+    assert.equal(node.server.workerClass, UVICORN_WORKER);
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { hello: 'fastapi' });
+    await stop(node);
+  });
+});
