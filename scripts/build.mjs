@@ -24,7 +24,6 @@ if (existsSync(join(root, 'extension/vscode/extension.ts'))) {
 mkdirSync(join(dist, 'webview'), { recursive: true });
 // Static files the dashboard page loads next to the bundle.
 for (const [from, to] of [
-  ['webview/dashboard.css', 'webview/dashboard.css'],
   ['node_modules/@vscode/codicons/dist/codicon.css', 'webview/codicon.css'],
   ['node_modules/@vscode/codicons/dist/codicon.ttf', 'webview/codicon.ttf'],
 ]) {

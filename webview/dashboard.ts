@@ -5,6 +5,7 @@ import { Controls } from './controls';
 import { h } from './dom';
 import { EventsList } from './eventsList';
 import { Header } from './header';
+import { RoutesTable } from './routesTable';
 import type { Change, DashboardState } from './state';
 import { Summary } from './summary';
 import { onThemeChange, WorkerColors } from './theme';
@@ -20,25 +21,29 @@ export class Dashboard {
   private readonly banner: Banner;
   private readonly summary = new Summary();
   private readonly workers: WorkersTable;
-  private readonly events = new EventsList();
+  private readonly routes = new RoutesTable();
+  private readonly events: EventsList;
   private readonly content: HTMLElement;
 
   constructor(private readonly root: HTMLElement, private readonly state: DashboardState, transport: Transport) {
     const colors = new WorkerColors();
     this.header = new Header(state);
     this.toolbar = new Toolbar(state);
-    this.controls = new Controls((msg) => transport.send(msg));
+    this.controls = new Controls((msg) => transport.send(msg), () => state.selected);
     this.banner = new Banner(state);
     this.charts = new DashboardCharts(colors);
     this.workers = new WorkersTable(colors);
+    this.events = new EventsList(transport.openFile);
     this.content = h('main', { class: 'content', id: 'content' },
       this.summary.element,
       this.charts.element,
-      h('div', { class: 'lower-grid' }, this.workers.element, this.events.element));
+      markerLegend(),
+      this.workers.element,
+      h('div', { class: 'lower-grid' }, this.routes.element, this.events.element));
     root.removeAttribute('aria-busy');
     root.replaceChildren(
       this.header.element,
-      h('div', { class: 'toolbar' }, this.toolbar.element, this.controls.element),
+      h('div', { class: 'toolbar' }, this.toolbar.element, this.controls.element, this.controls.confirmBar, this.controls.status),
       this.banner.element,
       this.content);
     state.subscribe((change) => this.onChange(change));
@@ -62,28 +67,20 @@ export class Dashboard {
           this.header.render();
           return;
         }
-        const server = this.state.selected!;
         if (!this.state.paused) this.charts.append(change.point, this.state.windowSeconds);
-        this.summary.update(server.view, change.point);
-        this.workers.update(server.view, server.events);
-        this.events.show(server.events);
-        this.header.render();
+        this.showServer();
         this.renderState();
         return;
       }
-      case 'server': {
+      case 'server':
         this.header.render();
-        const server = this.state.selected;
-        if (server && change.serverId === server.view.id) {
-          this.summary.update(server.view, server.history[server.history.length - 1]);
-          this.workers.update(server.view, server.events);
-          this.events.show(server.events);
-        }
+        if (change.serverId === this.state.selectedId) this.showServer();
         this.renderState();
         return;
-      }
       case 'event':
-        if (change.serverId === this.state.selectedId) this.events.show(this.state.selected!.events);
+        if (change.serverId !== this.state.selectedId) return;
+        this.showEvents();
+        this.controls.observe();
         return;
       case 'ack':
         this.controls.ack(change.id, change.ok, change.error);
@@ -102,21 +99,36 @@ export class Dashboard {
     this.toolbar.render();
     // Charts first: they meet workers in the order they lived, which fixes each worker's colour.
     this.reloadCharts();
-    const server = this.state.selected;
     this.workers.clear();
-    if (server) {
-      this.summary.update(server.view, server.history[server.history.length - 1]);
-      this.workers.update(server.view, server.events);
-      this.events.show(server.events);
-    } else {
-      this.events.show([]);
-    }
+    this.routes.clear();
+    if (this.state.selected) this.showServer();
+    else this.events.show([]);
     this.renderState();
+  }
+
+  /** Everything about the selected server that is not a chart line. */
+  private showServer(): void {
+    const server = this.state.selected;
+    if (!server) return;
+    this.header.render();
+    this.summary.update(server.view, server.history[server.history.length - 1]);
+    this.workers.update(server.view, server.events);
+    this.routes.update(server.view);
+    this.showEvents();
+    this.controls.observe();
+  }
+
+  private showEvents(): void {
+    const events = this.state.selected?.events ?? [];
+    this.events.show(events);
+    // Paused charts keep their markers too: the picture holds still as a whole.
+    if (!this.state.paused) this.charts.setEvents(events);
   }
 
   private reloadCharts(): void {
     if (this.state.paused) return;
     this.charts.reload(this.state.selected?.history ?? [], this.state.windowSeconds);
+    this.charts.setEvents(this.state.selected?.events ?? []);
   }
 
   private renderState(): void {
@@ -128,4 +140,16 @@ export class Dashboard {
     this.controls.setTarget(server?.id ?? null, this.state.connection.kind === 'connected' && server?.connected === true);
     this.header.renderBadge();
   }
+}
+
+/** What the vertical lines on the charts mean (colours match markers.ts). */
+function markerLegend(): HTMLElement {
+  const item = (kind: string, text: string) => h('span', { class: 'marker-key' }, h('span', { class: `marker-swatch marker-${kind}`, 'aria-hidden': 'true' }), text);
+  return h('p', { class: 'marker-legend', id: 'marker-legend' },
+    h('span', { class: 'marker-legend-title' }, 'Markers on the charts:'),
+    item('spawn', 'worker spawned'),
+    item('exit', 'worker exited'),
+    item('bad-exit', 'timeout, crash or killed'),
+    item('signal', 'signal to the master (HUP, USR1, TTIN, TTOU…)'),
+    h('span', { class: 'marker-hint' }, 'hover a marker for details'));
 }

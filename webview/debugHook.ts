@@ -1,6 +1,7 @@
-// A read-only window.__gunicornLive for the browser tests: proves the charts really hold points,
-// without the tests reaching into Chart.js internals.
+// A read-only window.__gunicornLive for the browser tests and the render benchmark: proves the charts
+// really hold points and says what the page's work cost, without reaching into Chart.js internals.
 import type { DashboardCharts } from './charts';
+import { perf, type Timing } from './perf';
 import type { DashboardState } from './state';
 
 export interface DebugHook {
@@ -9,8 +10,14 @@ export interface DebugHook {
   readonly messagesReceived: number;
   readonly connection: string;
   readonly selectedServerId: string | null;
+  /** True while some chart has points it has not drawn yet. */
+  readonly chartsPending: boolean;
   charts(): ReturnType<DashboardCharts['counts']>;
+  /** Markers on the shared time axis, by kind. */
+  markers(): Record<string, number>;
   workerPids(): number[];
+  perf(): Record<string, Timing>;
+  resetPerf(): void;
 }
 
 export function installDebugHook(host: 'browser' | 'vscode', state: DashboardState, charts: DashboardCharts): void {
@@ -20,8 +27,16 @@ export function installDebugHook(host: 'browser' | 'vscode', state: DashboardSta
     get messagesReceived() { return state.messagesReceived; },
     get connection() { return state.connection.kind; },
     get selectedServerId() { return state.selectedId; },
+    get chartsPending() { return charts.pending; },
     charts: () => charts.counts(),
+    markers: () => {
+      const byKind: Record<string, number> = {};
+      for (const m of charts.markers.list) byKind[m.kind] = (byKind[m.kind] ?? 0) + 1;
+      return byKind;
+    },
     workerPids: () => state.selected?.view.workers.map((w) => w.pid) ?? [],
+    perf: () => perf.snapshot(),
+    resetPerf: () => perf.reset(),
   };
   Object.defineProperty(window, '__gunicornLive', { value: Object.freeze(hook), enumerable: false });
 }

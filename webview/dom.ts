@@ -36,3 +36,8 @@ export function icon(name: string, label?: string): HTMLElement {
     'aria-label': label ?? null,
   });
 }
+
+/** Sets an attribute only when it changed (title, class): live rows rewrite nothing that stays the same. */
+export function setAttr(el: Element, name: string, value: string): void {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}

@@ -1,10 +1,14 @@
 // The lifecycle events of the selected server, newest first: spawns, exits with their cause (and the
-// stack of a timed-out worker), and signals the master received.
-import type { LifecycleEvent } from '../extension/protocol/agent';
+// stack of a timed-out worker), and signals the master received. In VS Code a stack frame is a button
+// that opens the file at the line; in the browser, which cannot open files, it is the path and line.
+import type { LifecycleEvent, StackFrame } from '../extension/protocol/agent';
 import { h, icon, setText } from './dom';
-import { formatClock } from './format';
+import { formatClock, formatExit, isBadExit } from './format';
 
 const MAX_SHOWN = 200;
+
+/** Opens a frame's file in the editor; null where the host cannot (the browser). */
+export type OpenFile = ((file: string, line: number) => void) | null;
 
 export class EventsList {
   readonly element: HTMLElement;
@@ -13,7 +17,7 @@ export class EventsList {
   private readonly empty: HTMLElement;
   private shown: LifecycleEvent[] = [];
 
-  constructor() {
+  constructor(private readonly openFile: OpenFile) {
     this.list = h('ol', { class: 'events', id: 'events-list', 'aria-live': 'polite', 'aria-relevant': 'additions' });
     this.count = h('span', { class: 'unit' });
     this.empty = h('p', { class: 'empty' }, 'No lifecycle events yet.');
@@ -24,41 +28,70 @@ export class EventsList {
 
   /** Shows these events (oldest first, as the state keeps them); adds only what is new. */
   show(events: LifecycleEvent[]): void {
+    if (events === this.shown) return;
     const isAppend = this.shown.length > 0 && events.length >= this.shown.length && events[this.shown.length - 1] === this.shown[this.shown.length - 1];
     if (!isAppend) this.list.replaceChildren();
     const fresh = isAppend ? events.slice(this.shown.length) : events.slice(-MAX_SHOWN);
-    for (const event of fresh) this.list.prepend(renderEvent(event));
+    for (const event of fresh) this.list.prepend(this.render(event));
     while (this.list.childElementCount > MAX_SHOWN) this.list.lastElementChild!.remove();
     this.shown = events;
     this.empty.hidden = events.length > 0;
     setText(this.count, events.length ? `${events.length}` : '');
   }
-}
 
-function renderEvent(event: LifecycleEvent): HTMLLIElement {
-  const time = h('time', { datetime: new Date(event.at * 1000).toISOString(), class: 'event-time' }, formatClock(event.at * 1000));
-  switch (event.type) {
-    case 'worker_spawn':
-      return h('li', { class: 'event event-spawn' }, time, icon('add'), h('span', {}, `Worker ${event.pid} spawned`));
-    case 'signal':
-      return h('li', { class: 'event event-signal' }, time, icon('zap'), h('span', {}, `Master received ${event.signal}`));
-    case 'worker_exit': {
-      const cause = [
-        event.reason.replace('_', ' '),
-        event.signal ? `(${event.signal})` : null,
-        event.exitCode !== undefined ? `exit code ${event.exitCode}` : null,
-      ].filter(Boolean).join(' ').replace(/ (exit code)/, ', $1');
-      const bad = event.reason === 'timeout' || event.reason === 'crash' || event.reason === 'signal';
-      const li = h('li', { class: `event event-exit${bad ? ' event-bad' : ''}` },
-        time, icon(bad ? 'error' : 'remove'), h('span', {}, `Worker ${event.pid} exited: ${cause}`));
-      if (event.stack?.length) {
-        // Innermost frame last, as Python prints a traceback.
-        li.append(h('details', { class: 'stack' },
-          h('summary', {}, `Stack at timeout (${event.stack.length} frames)`),
-          h('ol', {}, ...event.stack.map((f) => h('li', {},
-            h('code', {}, `${f.file}:${f.line}`), ' in ', h('code', {}, f.function))))));
+  private render(event: LifecycleEvent): HTMLLIElement {
+    const time = h('time', { datetime: new Date(event.at * 1000).toISOString(), class: 'event-time' }, formatClock(event.at * 1000));
+    switch (event.type) {
+      case 'worker_spawn':
+        return h('li', { class: 'event event-spawn', 'data-pid': event.pid }, time, icon('add'), h('span', { class: 'event-text' }, `Worker ${event.pid} spawned`));
+      case 'signal':
+        return h('li', { class: 'event event-signal', 'data-signal': event.signal }, time, icon('zap'), h('span', { class: 'event-text' }, `Master received ${event.signal}`));
+      case 'worker_exit': {
+        const bad = isBadExit(event.reason);
+        const li = h('li', { class: `event event-exit${bad ? ' event-bad' : ''}`, 'data-pid': event.pid, 'data-reason': event.reason },
+          time, icon(bad ? 'error' : 'remove'), h('span', { class: 'event-text' }, `Worker ${event.pid} exited: ${formatExit(event)}`));
+        if (event.stack?.length) li.append(this.stack(event.stack, event.reason));
+        return li;
       }
-      return li;
     }
   }
+
+  /**
+   * Open by default: a timeout's stack is the one thing the user came for. Innermost frame last, as
+   * Python prints it; the outer frames in Gunicorn and Python themselves fold away, so the app's own
+   * frames show first.
+   */
+  private stack(frames: StackFrame[], reason: string): HTMLElement {
+    const where = reason === 'timeout' ? 'Stack when the master timed it out' : 'Stack at exit';
+    const firstOwn = frames.findIndex((f) => !isLibrary(f.file));
+    // Keep the library frame that called into the app: it says how the request got there.
+    const folded = firstOwn > 2 ? frames.slice(0, firstOwn - 1) : [];
+    const item = (f: StackFrame) => h('li', { class: `frame${isLibrary(f.file) ? ' frame-lib' : ''}` },
+      this.frameLink(f), h('span', { class: 'frame-fn' }, ` in ${f.function}`));
+    const list = h('ol', { class: 'frames', start: folded.length + 1 }, ...frames.slice(folded.length).map(item));
+    return h('details', { class: 'stack', open: true },
+      h('summary', {}, `${where} (${frames.length} frame${frames.length === 1 ? '' : 's'})`),
+      folded.length > 0 && h('details', { class: 'frames-folded' },
+        h('summary', {}, `${folded.length} outer frames in Gunicorn and Python`),
+        h('ol', { class: 'frames' }, ...folded.map(item))),
+      list);
+  }
+
+  private frameLink(f: StackFrame): HTMLElement {
+    const text = `${f.file}:${f.line}`;
+    const open = this.openFile;
+    if (!open) return h('code', { class: 'frame-path' }, text);
+    return h('button', {
+      type: 'button',
+      class: 'frame-path frame-link',
+      title: `Open ${f.file} at line ${f.line}`,
+      'aria-label': `Open ${f.file} at line ${f.line}`,
+      onclick: () => open(f.file, f.line),
+    }, text);
+  }
+}
+
+/** Frames of Python itself and installed packages (Gunicorn included), as opposed to the app's. */
+function isLibrary(file: string): boolean {
+  return file.startsWith('<') || /[\\/](site-packages|dist-packages)[\\/]/.test(file) || /[\\/]lib[\\/]python\d(\.\d+)?[\\/]/.test(file);
 }

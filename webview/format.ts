@@ -20,8 +20,11 @@ export function formatRate(perSecond: number | null | undefined): string {
   return perSecond < 10 ? perSecond.toFixed(1) : perSecond.toFixed(0);
 }
 
+/** One formatter for all counts: toLocaleString builds a new one per call, which shows at 64 workers. */
+const COUNT = new Intl.NumberFormat('en-US');
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return COUNT.format(n);
 }
 
 /** A duration in seconds as "42 s", "3 min 5 s", "2 h 4 min". */
@@ -38,4 +41,27 @@ export function formatClock(ms: number, withSeconds = true): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}${withSeconds ? `:${pad(d.getSeconds())}` : ''}`;
+}
+
+/** A latency in seconds as "0.8 ms", "42 ms", "1.25 s". */
+export function formatLatency(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return '—';
+  const ms = seconds * 1000;
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${ms.toFixed(0)} ms`;
+  return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
+}
+
+/** An exit as one short phrase: "timeout (SIGABRT)", "crash, exit code 3", "signal SIGKILL". */
+export function formatExit(exit: { reason: string; signal?: string; exitCode?: number }): string {
+  const reason = exit.reason.replace('_', ' ');
+  const parts = [exit.signal && exit.reason === 'signal' ? `${reason} ${exit.signal}` : reason];
+  if (exit.signal && exit.reason !== 'signal') parts[0] += ` (${exit.signal})`;
+  if (exit.exitCode !== undefined && exit.exitCode !== 0) parts.push(`exit code ${exit.exitCode}`);
+  return parts.join(', ');
+}
+
+/** Exits that mean something went wrong, as opposed to one that was asked for. */
+export function isBadExit(reason: string): boolean {
+  return reason === 'timeout' || reason === 'crash' || reason === 'signal';
 }

@@ -56,6 +56,8 @@ export class Header {
   private renderPicker(): void {
     const servers = [...this.state.servers.values()].map((s) => s.view);
     this.pickerWrap.hidden = servers.length < 2;
+    // A hidden picker is left alone: re-slotting its options costs a layout of the whole page.
+    if (servers.length < 2) return;
     const key = servers.map((s) => `${s.id}:${s.connected}`).join('|') + `>${this.state.selectedId}`;
     if (key === this.pickerKey) return;
     this.pickerKey = key;

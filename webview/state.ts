@@ -122,6 +122,14 @@ export class DashboardState {
         this.emit({ kind: 'event', serverId: msg.serverId, event: msg.event });
         return;
       }
+      case 'removed': {
+        // The hub forgot a server that left long ago: drop it, and pick another if it was shown.
+        if (!this.servers.delete(msg.serverId)) return;
+        if (this.selectedId === msg.serverId) this.selectedId = null;
+        this.fixSelection();
+        this.emit({ kind: 'servers' });
+        return;
+      }
       case 'ack':
         this.emit({ kind: 'ack', id: msg.id, ok: msg.ok, error: msg.error });
         return;

@@ -1,15 +1,22 @@
 // Chart colours from the VS Code theme (--vscode-charts-*), with the browser defaults that
-// dashboard.css defines on :root; re-read when VS Code switches theme.
+// themeDefaults.css defines on :root; re-read when VS Code switches theme.
+
+/** Colours with a meaning (not a worker): totals, status classes, percentiles, markers. */
+export type NamedColor =
+  | 'total' | 'muted' | 'ok' | 'info' | 'warn' | 'error' | 'p50' | 'p95' | 'p99' | 'busy' | 'signal';
 
 export interface ThemeColors {
   foreground: string;
   muted: string;
   grid: string;
+  /** Behind marker labels drawn on the canvas. */
+  background: string;
   fontFamily: string;
   /** Worker line colours, in the order workers are first seen. */
   series: string[];
-  /** The "all workers" line (requests/s total). */
-  total: string;
+  named: Record<NamedColor, string>;
+  /** High contrast themes get thicker lines and no translucent fills. */
+  highContrast: boolean;
 }
 
 const SERIES_VARS = [
@@ -23,15 +30,38 @@ function cssVar(name: string, fallback: string): string {
   return value || fallback;
 }
 
+export function isHighContrast(): boolean {
+  const cls = document.body.classList;
+  return cls.contains('vscode-high-contrast') || cls.contains('vscode-high-contrast-light')
+    || matchMedia('(prefers-contrast: more), (forced-colors: active)').matches;
+}
+
 export function readTheme(): ThemeColors {
   const foreground = cssVar('--vscode-foreground', '#cccccc');
+  const muted = cssVar('--vscode-descriptionForeground', '#9d9d9d');
+  const series = SERIES_VARS.map((name, i) => cssVar(name, SERIES_FALLBACK[i]!));
+  const [blue, orange, green, purple, yellow, red] = series as [string, string, string, string, string, string];
   return {
     foreground,
-    muted: cssVar('--vscode-descriptionForeground', '#9d9d9d'),
+    muted,
     grid: cssVar('--vscode-charts-lines', 'rgba(128, 128, 128, 0.35)'),
+    background: cssVar('--vscode-editor-background', '#1f1f1f'),
     fontFamily: cssVar('--vscode-font-family', 'system-ui, sans-serif'),
-    series: SERIES_VARS.map((name, i) => cssVar(name, SERIES_FALLBACK[i]!)),
-    total: foreground,
+    series,
+    named: {
+      total: foreground,
+      muted,
+      ok: green,
+      info: blue,
+      warn: yellow,
+      error: red,
+      p50: blue,
+      p95: orange,
+      p99: red,
+      busy: orange,
+      signal: purple,
+    },
+    highContrast: isHighContrast(),
   };
 }
 
@@ -40,7 +70,9 @@ export function onThemeChange(callback: () => void): void {
   const observer = new MutationObserver(() => callback());
   observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
   observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
-  matchMedia('(prefers-color-scheme: light)').addEventListener('change', callback);
+  for (const query of ['(prefers-color-scheme: light)', '(prefers-contrast: more)', '(forced-colors: active)']) {
+    matchMedia(query).addEventListener('change', callback);
+  }
 }
 
 /** Stable colour slots per worker pid, shared by every chart and the workers table. */
@@ -55,9 +87,5 @@ export class WorkerColors {
       this.slots.set(pid, slot);
     }
     return slot;
-  }
-
-  color(pid: number, theme: ThemeColors): string {
-    return theme.series[this.slot(pid) % theme.series.length]!;
   }
 }

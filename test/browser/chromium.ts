@@ -18,14 +18,22 @@ export interface WatchedPage {
   close(): Promise<void>;
 }
 
-export async function openPage(options: { colorScheme?: 'dark' | 'light' } = {}): Promise<WatchedPage> {
+export interface PageOptions {
+  colorScheme?: 'dark' | 'light';
+  /** 'more' stands in for a high contrast theme (the page's prefers-contrast styles). */
+  contrast?: 'more' | 'no-preference';
+  viewport?: { width: number; height: number };
+}
+
+export async function openPage(options: PageOptions = {}): Promise<WatchedPage> {
   const profile = mkdtempSync(join(tmpdir(), 'gunicorn-live-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ARGS,
     headless: true,
-    viewport: { width: 1400, height: 1000 },
+    viewport: options.viewport ?? { width: 1400, height: 1000 },
     colorScheme: options.colorScheme ?? 'dark',
+    contrast: options.contrast ?? 'no-preference',
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const watched: WatchedPage = {

@@ -1,187 +1,320 @@
-// The browser dashboard on a live server, end to end: `gunicorn-live run -- -w 2 …` (real Debian
-// Gunicorn, the real agent, the real hub) opened in Debian's Chromium at the URL the CLI printed.
-// Real HTTP requests go to the app; the page must show both real workers, charts that hold points,
-// a non-zero request rate and exactly the requests sent — with no CSP violation and no page error.
+// The browser dashboard on a live server, end to end: `gunicorn-live run -- -w 2 --timeout 2 …` (real
+// Debian Gunicorn, the real agent, the real hub) opened in Debian's Chromium at the URL the CLI printed.
+// Real HTTP requests go to the app; every chart must hold points, the tables must show exactly what was
+// sent, the signal buttons must show their ack and then their effect on the real master, a timed-out
+// worker's stack must show — with no CSP violation and no page error anywhere.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { openPage, type WatchedPage } from './chromium';
+import { APPS, childrenOf, freePort, get, ROOT, startAttached, startCli, until, type RunningCli } from './live';
+import { assertClean, cell, command, hook, livePids, routeCells, rowPids, sorted, type Charts } from './pageFacts';
 
-const ROOT = join(__dirname, '..', '..');
 const OUTPUT = join(ROOT, 'test-output');
-const REQUESTS = 60;
-/** Points every series must hold: samples come at 1 Hz, so a few seconds of live data. */
+/** Points every worker series must hold: samples come at 1 Hz, so a few seconds of live data. */
 const MIN_POINTS = 8;
-
-interface SeriesSummary { label: string; points: number; max: number; last: number | null }
-/** What window.__gunicornLive.charts() returns (webview/debugHook.ts). */
-type Charts = Record<'cpu' | 'memory' | 'rps', SeriesSummary[]>;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function get(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** The master's real children, from /proc. */
-function childrenOf(pid: number): number[] {
-  const pids: number[] = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    if (text) pids.push(...text.split(/\s+/).map(Number));
-  }
-  return pids.sort((a, b) => a - b);
-}
-
-/** A token from the caller's environment would override the random one the CLI makes. */
-function withoutToken(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { GUNICORN_LIVE_TOKEN: _ignored, ...rest } = env;
-  return rest;
-}
-
-async function until<T>(fn: () => Promise<T | undefined | false | null>, what: string, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Sent in batches of six: three /hello, two /work, one /missing (404). */
+const BATCH = ['/hello', '/work', '/hello', '/missing', '/hello', '/work'];
+const BATCHES = 10;
 
 describe('browser dashboard of `gunicorn-live run`', () => {
-  let cli: ChildProcess;
-  let output = '';
+  let cli: RunningCli;
   let appPort: number;
-  let dashboardUrl: string;
   let watched: WatchedPage;
+  let page: Page;
+  let masterPid: number;
 
   before(async () => {
     mkdirSync(OUTPUT, { recursive: true });
     appPort = await freePort();
-    cli = spawn(process.execPath, [join(ROOT, 'bin', 'gunicorn-live.js'), 'run', '--port', '0', '--',
-      '-w', '2', '--bind', `127.0.0.1:${appPort}`, '--chdir', join(__dirname, 'apps'), 'app:app'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: withoutToken(process.env) });
-    cli.stdout!.on('data', (d) => (output += d));
-    cli.stderr!.on('data', (d) => (output += d));
-    dashboardUrl = await until(async () => {
-      if (cli.exitCode !== null || cli.signalCode !== null) throw new Error(`the CLI exited (${cli.exitCode}):\n${output}`);
-      return output.match(/^dashboard: (http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)$/m)?.[1];
-    }, 'the dashboard line', 20_000);
+    cli = await startCli(['-w', '2', '--timeout', '2', '--bind', `127.0.0.1:${appPort}`, '--chdir', APPS, 'app:app']);
     watched = await openPage({ colorScheme: 'dark' });
+    page = watched.page;
   });
 
   after(async () => {
     await watched?.close();
-    if (cli && cli.exitCode === null) {
-      cli.kill('SIGINT');
-      const timer = setTimeout(() => cli.kill('SIGKILL'), 30_000);
-      await new Promise((r) => cli.once('exit', r));
-      clearTimeout(timer);
-    }
+    await cli?.stop();
   });
 
-  let masterPid: number;
-  let firstPids: number[];
-
-  test('shows both workers, live charts, the request rate and every request', async () => {
-    const { page } = watched;
-    await page.goto(dashboardUrl);
-
-    // Both workers in the table, and they are the master's real children.
+  test('every chart, both workers, the routes and every request, live', async () => {
+    await page.goto(cli.dashboardUrl);
     const tablePids = await until(async () => {
-      const pids = await page.$$eval('#workers-table tbody tr[data-pid]', (rows) => rows.map((r) => Number(r.getAttribute('data-pid'))));
-      return pids.length === 2 ? pids.sort((a, b) => a - b) : null;
+      const pids = await livePids(page);
+      return pids.length === 2 ? pids : null;
     }, 'two workers in the table');
     masterPid = Number((await page.textContent('dd[data-field="Master"]'))!.replace('pid ', ''));
     assert.deepEqual(tablePids, childrenOf(masterPid));
-    firstPids = tablePids;
 
     // Real requests, in small concurrent batches, spread over a few seconds so several samples see them.
-    for (let sent = 0; sent < REQUESTS; sent += 6) {
-      const statuses = await Promise.all(Array.from({ length: 6 }, (_, i) => get(appPort, i % 2 ? '/work' : '/hello')));
-      assert.deepEqual(statuses, Array(6).fill(200));
+    for (let b = 0; b < BATCHES; b++) {
+      const statuses = await Promise.all(BATCH.map((path) => get(appPort, path)));
+      assert.deepEqual(statuses, BATCH.map((path) => (path === '/missing' ? 404 : 200)));
       await new Promise((r) => setTimeout(r, 300));
     }
+    const sent = BATCHES * BATCH.length;
+    await until(async () => (await page.textContent('#kpi-requests')) === String(sent), `"${sent}" in the Requests card`);
 
-    // The hub counted exactly what was sent, and the page says so.
-    await until(async () => (await page.textContent('#kpi-requests')) === String(REQUESTS), `"${REQUESTS}" in the Requests card`);
-
-    // Every series of every chart holds points; the request rate went above zero.
     const charts = await until(async () => {
-      const c = await page.evaluate<Charts>('window.__gunicornLive.charts()');
-      const all = [...c.cpu, ...c.memory, ...c.rps];
-      return all.length > 0 && all.every((s) => s.points >= MIN_POINTS) ? c : null;
-    }, `${MIN_POINTS} points in every series`);
-    const workerLabels = tablePids.map((pid) => `pid ${pid}`);
-    assert.deepEqual(charts.cpu.map((s) => s.label).sort(), workerLabels);
-    assert.deepEqual(charts.memory.map((s) => s.label).sort(), workerLabels);
-    assert.deepEqual(charts.rps.map((s) => s.label).sort(), ['all workers', ...workerLabels]);
-    const total = charts.rps.find((s) => s.label === 'all workers')!;
-    assert.ok(total.max > 0, `requests/s peaked at ${total.max}`);
-    // RSS of a Python worker is tens of MiB, never zero.
-    for (const s of charts.memory) assert.ok(s.last! > 5 && s.last! < 2048, `${s.label} RSS ${s.last} MiB`);
-    assert.equal(await page.evaluate<string>('window.__gunicornLive.connection'), 'connected');
-    const received = await page.evaluate<number>('window.__gunicornLive.pointsReceived');
-    assert.ok(received >= 7 * MIN_POINTS, `${received} points received`);
-    assert.equal(await page.getAttribute('#state-banner', 'hidden'), '');
-
-    await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
-    assert.deepEqual(watched.cspViolations, []);
-    assert.deepEqual(watched.pageErrors, []);
-    assert.deepEqual(watched.consoleErrors.filter((e) => !/favicon/.test(e)), []);
-    console.log(`points in the charts: ${JSON.stringify(Object.fromEntries(Object.entries(charts).map(([k, v]) => [k, v.map((s) => s.points)])))}`);
-  });
-
-  test('Reload sends HUP: the ack shows, then new worker pids replace the old ones', async () => {
-    const { page } = watched;
-    await page.click('vscode-button[data-signal="HUP"]');
-    await until(async () => (await page.textContent('#control-status')) === 'Reload (HUP): done', 'the ack of HUP');
-    const livePids = () => page.$$eval('#workers-table tbody tr[data-pid]:not(.exited)',
-      (rows) => rows.map((r) => Number(r.getAttribute('data-pid'))).sort((a, b) => a - b));
-    const newPids = await until(async () => {
-      const pids = await livePids();
-      return pids.length === 2 && pids.every((pid) => !firstPids.includes(pid)) ? pids : null;
-    }, 'two new workers after HUP');
-    assert.deepEqual(newPids, childrenOf(masterPid));
-    // The old workers stay a moment, struck through, so the restart is seen.
-    const exited = await page.$$eval('#workers-table tbody tr.exited', (rows) => rows.map((r) => Number(r.getAttribute('data-pid'))).sort((a, b) => a - b));
-    assert.deepEqual(exited, firstPids);
-    assert.ok(await page.isVisible('#events-list li.event-signal'), 'the SIGHUP event is listed');
-    assert.deepEqual(watched.cspViolations, []);
-    assert.deepEqual(watched.pageErrors, []);
-  });
-
-  test('light theme: same page, screenshot for the docs', async () => {
-    const light = await openPage({ colorScheme: 'light' });
-    try {
-      await light.page.goto(dashboardUrl);
-      await light.page.waitForSelector('#workers-table tbody tr[data-pid]');
-      await light.page.screenshot({ path: join(OUTPUT, 'dashboard-light.png'), fullPage: true });
-      assert.deepEqual(light.cspViolations, []);
-      assert.deepEqual(light.pageErrors, []);
-    } finally {
-      await light.close();
+      const c = await hook<Charts>(page, 'charts()');
+      const perWorker = [...c.cpu, ...c.memory, ...c.rps];
+      return perWorker.length > 0 && perWorker.every((s) => s.points >= MIN_POINTS) && c.latency.length === 3 ? c : null;
+    }, `${MIN_POINTS} points in every worker series, and latency`);
+    const pidLabels = tablePids.map((pid) => `pid ${pid}`);
+    const labels = (name: keyof Charts) => charts[name].map((s) => s.label).sort();
+    assert.deepEqual(labels('cpu'), pidLabels);
+    assert.deepEqual(labels('memory'), tablePids.flatMap((pid) => [`pid ${pid} PSS`, `pid ${pid} RSS`]));
+    assert.deepEqual(labels('rps'), ['all workers', ...pidLabels]);
+    assert.deepEqual(labels('latency'), ['p50', 'p95', 'p99']);
+    assert.deepEqual(labels('status'), ['2xx', '3xx', '4xx', '5xx']);
+    assert.deepEqual(labels('saturation'), ['busy', 'live workers']);
+    const series = (name: keyof Charts, label: string) => charts[name].find((s) => s.label === label)!;
+    assert.ok(series('rps', 'all workers').max > 0, 'requests/s went above zero');
+    // RSS of a Python worker is tens of MiB; PSS, shared pages split, is less.
+    for (const pid of tablePids) {
+      const rss = series('memory', `pid ${pid} RSS`).last!;
+      const pss = series('memory', `pid ${pid} PSS`).last!;
+      assert.ok(rss > 5 && rss < 2048 && pss > 0 && pss <= rss, `pid ${pid}: RSS ${rss} MiB, PSS ${pss} MiB`);
     }
+    assert.ok(series('status', '2xx').max > 0 && series('status', '4xx').max > 0, 'the 2xx and 4xx areas hold the requests sent');
+    assert.equal(series('status', '3xx').max, 0);
+    assert.equal(series('status', '5xx').max, 0);
+    const p50 = series('latency', 'p50');
+    assert.ok(p50.max > 0 && series('latency', 'p99').max >= p50.max, 'latency percentiles are ordered and non-zero');
+    assert.equal(series('saturation', 'live workers').last, 2);
+
+    // Routes: exactly what was sent, busiest first, no errors (a 404 is the client's).
+    await until(async () => (await routeCells(page, 'count')).length === 3, 'three routes');
+    assert.deepEqual(await routeCells(page, 'count'), [['GET /hello', '30'], ['GET /work', '20'], ['GET /missing', '10']]);
+    assert.deepEqual((await routeCells(page, 'errors')).map(([, v]) => v), ['0', '0', '0']);
+
+    assert.equal(await hook<string>(page, 'connection'), 'connected');
+    assert.equal(await page.getAttribute('#state-banner', 'hidden'), '');
+    await until(async () => !(await hook<boolean>(page, 'chartsPending')), 'the charts to draw');
+    assertClean(watched);
+    console.log(`points: ${JSON.stringify(Object.fromEntries(Object.entries(charts).map(([k, v]) => [k, v.map((s) => s.points)])))}`);
+  });
+
+  test('routes sort by any column, from the keyboard too', async () => {
+    const header = (label: string) => page.locator('#routes-table th button.sort', { hasText: label });
+    const order = async () => (await routeCells(page, 'count')).map(([route]) => route);
+    await header('Route').focus();
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await order(), ['GET /hello', 'GET /missing', 'GET /work']);
+    assert.equal(await page.getAttribute('#routes-table th:has(button:text("Route"))', 'aria-sort'), 'ascending');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await order(), ['GET /work', 'GET /missing', 'GET /hello']);
+    await header('Requests').click();
+    assert.deepEqual(await order(), ['GET /hello', 'GET /work', 'GET /missing']);
+    assert.equal(await page.getAttribute('#routes-table th:has(button:text("Requests"))', 'aria-sort'), 'descending');
+  });
+
+  test('time window and pause: the charts hold still while paused, then catch up', async () => {
+    await page.click('vscode-button[data-window="60"]');
+    assert.equal(await page.getAttribute('vscode-button[data-window="60"]', 'aria-pressed'), 'true');
+    assert.equal(await page.getAttribute('vscode-button[data-window="300"]', 'aria-pressed'), 'false');
+    await page.click('#pause');
+    await page.locator('#state-banner', { hasText: 'Paused' }).waitFor({ timeout: 5_000 });
+    assert.equal((await page.textContent('#pause'))!.trim(), 'Resume');
+    const frozen = await hook<number>(page, 'pointsReceived');
+    const messages = await hook<number>(page, 'messagesReceived');
+    await until(async () => (await hook<number>(page, 'messagesReceived')) >= messages + 2, 'two more updates while paused');
+    assert.equal(await hook<number>(page, 'pointsReceived'), frozen);
+    await page.click('#pause');
+    await until(async () => (await hook<number>(page, 'pointsReceived')) > frozen, 'the charts catching up');
+    assert.ok(await page.isHidden('#state-banner'));
+    await page.click('vscode-button[data-window="300"]');
+  });
+
+  test('Reload sends HUP: the ack shows, then the new pids appear and the old fade out', async () => {
+    const oldPids = await livePids(page);
+    const log = await command(page, 'HUP');
+    assert.equal(log[0], 'Reload (HUP): sent…');
+    assert.ok(log.some((t) => t.startsWith('Reload (HUP): acknowledged')), log.join(' | '));
+    const newPids = childrenOf(masterPid);
+    assert.equal(newPids.length, 2);
+    assert.ok(newPids.every((pid) => !oldPids.includes(pid)), 'new workers replaced the old');
+    assert.match(log[log.length - 1]!, /^Reload \(HUP\): done — 2 new workers \((\d+), (\d+)\), 2 of 2 old exited$/);
+    assert.deepEqual(sorted(log[log.length - 1]!.match(/\((\d+), (\d+)\)/)!.slice(1).map(Number)), newPids);
+    assert.deepEqual(await livePids(page), newPids);
+    // The old workers stay a moment, struck through, with the reason they went.
+    assert.deepEqual(await rowPids(page, '#workers-table tbody tr.exited'), oldPids);
+    for (const pid of oldPids) assert.equal(await cell(page, pid, 'state'), 'exited: reload');
+    assert.ok(await page.isVisible('#events-list li.event-signal[data-signal="SIGHUP"]'), 'the SIGHUP event is listed');
+    const markers = await hook<Record<string, number>>(page, 'markers()');
+    assert.ok(markers.signal! >= 1 && markers.spawn! >= 4 && markers.exit! >= 2, JSON.stringify(markers));
+    assertClean(watched);
+    // Each new worker's slot says how its predecessor went (the SIGTERM Gunicorn sends the old ones, if the agent names it).
+    let lastExits: Array<string | null> = [];
+    await until(async () => (lastExits = await Promise.all(newPids.map((pid) => cell(page, pid, 'lastExit')))).every((t) => /^reload( \(SIGTERM\))?$/.test(t ?? '')),
+      'last exit "reload" on both new workers', 5_000).catch((err: Error) => assert.fail(`${err.message}: ${JSON.stringify(lastExits)}`));
+  });
+
+  test('Add worker (TTIN) and Remove worker (TTOU): ack, then one pid more, then one less', async () => {
+    const before = await livePids(page);
+    const added = await command(page, 'TTIN');
+    const withNew = childrenOf(masterPid);
+    const fresh = withNew.filter((pid) => !before.includes(pid));
+    assert.equal(fresh.length, 1);
+    assert.equal(added[added.length - 1], `Add worker (TTIN): done — worker ${fresh[0]} added`);
+    assert.deepEqual(await livePids(page), withNew);
+    assert.equal(await cell(page, fresh[0]!, 'lastExit'), 'none');
+
+    const removed = await command(page, 'TTOU');
+    const after = childrenOf(masterPid);
+    const gone = withNew.filter((pid) => !after.includes(pid));
+    assert.equal(gone.length, 1);
+    assert.equal(removed[removed.length - 1], `Remove worker (TTOU): done — worker ${gone[0]} stopped`);
+    await until(async () => (await cell(page, gone[0]!, 'state')) === 'exited: scale down', 'the scale-down row');
+    assert.deepEqual(await livePids(page), after);
+  });
+
+  test('a worker the master times out shows the stack it was stuck in', async () => {
+    const line = readFileSync(join(APPS, 'app.py'), 'utf8').split('\n').findIndex((l) => l.includes('time.sleep(10)')) + 1;
+    const sleeping = get(appPort, '/sleep');
+    // While it hangs, its worker's row says what it is doing and for how long.
+    const inFlight = await until(async () => {
+      const rows = await page.$$eval('#workers-table tbody tr[data-pid]:not(.exited)', (trs) => trs.map((tr) =>
+        ['state', 'inFlight', 'elapsed'].map((c) => tr.querySelector(`td[data-col="${c}"]`)!.textContent)));
+      return rows.find(([, flight]) => flight === 'GET /sleep');
+    }, 'GET /sleep in flight', 8_000);
+    assert.equal(inFlight[0], 'busy');
+    assert.match(inFlight[2]!, /^\d+(\.\d+)? (ms|s)$/);
+    // The master aborts the worker after --timeout 2: the connection drops with no answer.
+    assert.equal(await sleeping, 0);
+    const exit = page.locator('#events-list li.event-exit[data-reason="timeout"]').first();
+    await exit.waitFor({ timeout: 15_000 });
+    const pid = Number(await exit.getAttribute('data-pid'));
+    assert.match((await exit.locator('.event-text').textContent())!, new RegExp(`^Worker ${pid} exited: timeout`));
+    // In the browser a frame is its path and line as text (VS Code makes it a button that opens the file).
+    const frames = await until(async () => {
+      const texts = await exit.locator('.frames .frame').allTextContents();
+      return texts.length > 0 ? texts : null;
+    }, 'the stack frames of the timeout', 5_000);
+    assert.ok(frames.includes(`${join(APPS, 'app.py')}:${line} in slow`), frames.join('\n'));
+    assert.equal(await exit.locator('button.frame-link').count(), 0);
+    assert.equal(await exit.locator('details.stack').getAttribute('open'), '');
+    // The worker that replaced it carries the cause in its row; the charts carry a marker.
+    await until(async () => {
+      for (const p of await livePids(page)) if ((await cell(page, p, 'lastExit'))?.startsWith('timeout')) return true;
+      return false;
+    }, 'a worker whose last exit is "timeout"', 15_000);
+    assert.ok((await hook<Record<string, number>>(page, 'markers()'))['bad-exit']! >= 1);
+    await until(async () => !(await hook<boolean>(page, 'chartsPending')), 'the charts to draw');
+    await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
+    assertClean(watched);
+  });
+
+  test('several servers: the picker switches; Stop (QUIT) asks first, then the server goes', async () => {
+    const port = await freePort();
+    const second = startAttached(cli.dashboardUrl, ['-w', '1', '--bind', `127.0.0.1:${port}`, 'app:app']);
+    try {
+      const secondPid = second.child.pid!;
+      await page.locator('label.picker:not([hidden])').waitFor({ timeout: 20_000 });
+      await page.click('#server-picker');
+      await page.getByRole('option', { name: new RegExp(`master ${secondPid}\\b`) }).click();
+      await until(async () => (await page.textContent('dd[data-field="Master"]')) === `pid ${secondPid}`, 'the second server shown');
+      const workers = await until(async () => {
+        const pids = await livePids(page);
+        return pids.length === 1 ? pids : null;
+      }, 'its one worker');
+      assert.deepEqual(workers, childrenOf(secondPid));
+
+      await page.click('vscode-button[data-signal="QUIT"]');
+      assert.ok(await page.isVisible('.confirm-bar'), 'Stop asks for confirmation');
+      assert.equal(await page.evaluate<string>('document.activeElement.id'), 'confirm-no');
+      await page.keyboard.press('Escape');
+      assert.ok(await page.isHidden('.confirm-bar'), 'Escape cancels');
+      assert.equal(second.child.exitCode, null);
+
+      const exited = new Promise((r) => second.child.once('exit', r));
+      await page.click('vscode-button[data-signal="QUIT"]');
+      await page.click('#confirm-yes');
+      await until(async () => (await page.textContent('#control-status')) === 'Stop (QUIT): done — the server stopped', 'the stop', 30_000);
+      await exited;
+      assert.match((await page.textContent('#state-banner'))!, new RegExp(`The agent of master ${secondPid} is disconnected`));
+
+      await page.click('#server-picker');
+      await page.getByRole('option', { name: new RegExp(`master ${masterPid}\\b`) }).click();
+      await until(async () => (await page.textContent('dd[data-field="Master"]')) === `pid ${masterPid}`, 'back to the first server');
+      assertClean(watched);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('VS Code host: the same bundle over postMessage says ready, and a stack frame opens its file', async () => {
+    // The real hub's snapshot (with the real timeout above), handed over as the extension would.
+    const url = new URL(cli.dashboardUrl);
+    const token = new URLSearchParams(url.hash.slice(1)).get('token')!;
+    const snapshot = await new Promise<unknown>((resolve, reject) => {
+      const ws = new WebSocket(`ws://${url.host}/ws/ui?token=${token}`, { headers: { Origin: url.origin } });
+      ws.once('message', (data) => {
+        resolve(JSON.parse(String(data)));
+        ws.close();
+      });
+      ws.once('error', reject);
+    });
+    const vscode = await openPage({ colorScheme: 'dark' });
+    try {
+      // What VS Code gives a webview: acquireVsCodeApi() and messages through window.postMessage.
+      await vscode.page.addInitScript({ content: `window.__posted = [];
+        window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => null, setState: () => {} });` });
+      await vscode.page.goto(`${url.origin}/`);
+      const posted = () => vscode.page.evaluate<Array<Record<string, unknown>>>('window.__posted');
+      await until(async () => (await posted()).length > 0, 'the ready message');
+      assert.deepEqual(await posted(), [{ type: 'ready' }]);
+      assert.equal(await hook<string>(vscode.page, 'host'), 'vscode');
+      await vscode.page.evaluate(`window.postMessage(${JSON.stringify(snapshot)}, '*')`);
+      const frame = vscode.page.locator('#events-list li.event-exit[data-reason="timeout"] button.frame-link', { hasText: 'app.py' }).last();
+      await frame.waitFor({ timeout: 10_000 });
+      const [file, line] = (await frame.textContent())!.split(/:(?=\d+$)/);
+      await frame.focus();
+      await vscode.page.keyboard.press('Enter');
+      assert.deepEqual((await posted()).at(-1), { type: 'openFile', file, line: Number(line) });
+      assert.equal(file, join(APPS, 'app.py'));
+      assertClean(vscode);
+    } finally {
+      await vscode.close();
+    }
+  });
+
+  test('light and high contrast themes: same page, screenshots for the docs', async () => {
+    for (const [name, options] of [['light', { colorScheme: 'light' }], ['high-contrast', { colorScheme: 'dark', contrast: 'more' }]] as const) {
+      const themed = await openPage(options);
+      try {
+        await themed.page.goto(cli.dashboardUrl);
+        await themed.page.waitForSelector('#workers-table tbody tr[data-pid]');
+        await until(async () => (await hook<number>(themed.page, 'pointsReceived')) > 0 && !(await hook<boolean>(themed.page, 'chartsPending')), 'drawn charts');
+        await themed.page.screenshot({ path: join(OUTPUT, `dashboard-${name}.png`), fullPage: true });
+        assertClean(themed);
+      } finally {
+        await themed.close();
+      }
+    }
+  });
+
+  test('states: no token, a refused token, then the hub going away', async () => {
+    const url = new URL(cli.dashboardUrl);
+    const other = await openPage({ colorScheme: 'dark' });
+    try {
+      await other.page.goto(`${url.origin}/`);
+      await other.page.locator('#state-banner', { hasText: 'opened without its access token' }).waitFor({ timeout: 5_000 });
+      await other.page.goto(`${url.origin}/#token=${'0'.repeat(32)}`);
+      await other.page.locator('#state-banner', { hasText: "The hub refused this page's token" }).waitFor({ timeout: 10_000 });
+      assert.equal(await other.page.getAttribute('#connection-badge', 'class'), 'conn-badge conn-error');
+    } finally {
+      await other.close();
+    }
+    // The live page, when the hub stops: it says so, counts down to the next try, and dims what it shows.
+    await cli.stop();
+    await page.locator('#state-banner', { hasText: 'Disconnected from the hub' }).waitFor({ timeout: 10_000 });
+    assert.match((await page.textContent('#state-banner'))!, /Retrying in \d+ s \(attempt \d+\)\. Charts show data up to \d\d:\d\d:\d\d\./);
+    assert.equal(await page.getAttribute('#content', 'class'), 'content frozen');
+    assert.deepEqual(watched.cspViolations, []);
+    assert.deepEqual(watched.pageErrors, []);
   });
 });

@@ -1,0 +1,88 @@
+// A stand-in hub for the render benchmark: the real dashboard page and bundle (the hub's own page and
+// static-file code, same CSP), and a /ws/ui that sends the snapshot a dashboard gets on connect — 15 min
+// of 1 Hz history for 64 workers — then one update per second, as the hub does, from SyntheticServer.
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { serveDashboardPage, serveStatic } from '../../extension/hub/static';
+import type { HistoryPoint, HubToUi } from '../../extension/protocol/ui';
+import { SyntheticServer } from './syntheticData';
+
+export interface SyntheticHub {
+  url: string;
+  /** Bytes of the snapshot message each dashboard gets when it connects. */
+  snapshotBytes: number;
+  /** Starts the live updates (one per second) for `seconds`; resolves after the last one. */
+  live(seconds: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startSyntheticHub(root: string, historySeconds: number): Promise<SyntheticHub> {
+  const now = Math.floor(Date.now() / 1000);
+  const sim = new SyntheticServer(now - historySeconds - 30);
+  const history: HistoryPoint[] = [];
+  let server = sim.sample(now - historySeconds).server;
+  for (let t = now - historySeconds; t < now; t++) {
+    if (t === now - 600) sim.reload(t); // ten minutes ago: every worker replaced
+    if (t === now - 180) sim.timeout(t);
+    const s = sim.sample(t);
+    history.push(s.point);
+    server = s.server;
+  }
+  const snapshot = JSON.stringify({ type: 'snapshot', servers: [server], history: { [sim.id]: history } } satisfies HubToUi);
+
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true });
+  const http: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/') return serveDashboardPage(res, req.headers.host ?? '127.0.0.1');
+    if (!serveStatic(req, res, join(root, 'dist', 'webview'), path)) {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  http.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/ws/ui')) return socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.send(snapshot);
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as { port: number };
+
+  const broadcast = (msg: HubToUi) => {
+    const text = JSON.stringify(msg);
+    for (const ws of sockets) ws.send(text);
+  };
+
+  return {
+    url: `http://127.0.0.1:${port}/#token=bench`,
+    snapshotBytes: Buffer.byteLength(snapshot),
+    live: (seconds) => new Promise((resolve) => {
+      let sent = 0;
+      const timer = setInterval(() => {
+        const at = Date.now() / 1000;
+        // Something happens now and then, as on a real server: a worker added, one timed out.
+        if (sent === Math.floor(seconds / 3)) {
+          sim.addWorker(at);
+          broadcast({ type: 'event', serverId: sim.id, event: { type: 'signal', signal: 'SIGTTIN', at } });
+        }
+        if (sent === Math.floor((2 * seconds) / 3)) sim.timeout(at);
+        const { point, server: view } = sim.sample(at);
+        broadcast({ type: 'update', server: view, point });
+        sent += 1;
+        if (sent >= seconds) {
+          clearInterval(timer);
+          resolve(sent);
+        }
+      }, 1000);
+    }),
+    close: async () => {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise((r) => http.close(r));
+    },
+  };
+}
