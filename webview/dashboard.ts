@@ -85,6 +85,14 @@ export class Dashboard {
       case 'ack':
         this.controls.ack(change.id, change.ok, change.error);
         return;
+      case 'history': {
+        // Redraw only when the window reaches back past what the charts already had.
+        const server = this.state.selected;
+        if (change.serverId !== this.state.selectedId || !server) return;
+        const windowStart = (server.history[server.history.length - 1]?.at ?? 0) - this.state.windowSeconds;
+        if (windowStart < change.heldFrom) this.reloadCharts();
+        return;
+      }
       case 'view':
         this.toolbar.render();
         this.header.renderBadge();

@@ -26,7 +26,8 @@ export type Change =
   | { kind: 'server'; serverId: string } // a server's view changed with no new sample (agent came or went)
   | { kind: 'event'; serverId: string; event: LifecycleEvent }
   | { kind: 'ack'; id: string; ok: boolean; error?: string }
-  | { kind: 'view' }; // time window or pause changed
+  | { kind: 'view' } // time window or pause changed
+  | { kind: 'history'; serverId: string; heldFrom: number }; // older history arrived; `heldFrom`: the oldest point before it
 
 export class DashboardState {
   connection: ConnectionState = { kind: 'connecting', attempt: 1 };
@@ -113,6 +114,16 @@ export class DashboardState {
           this.fixSelection();
           this.emit({ kind: 'servers' });
         }
+        return;
+      }
+      case 'history': {
+        const server = this.servers.get(msg.serverId);
+        if (!server || msg.points.length === 0) return;
+        // Slices come newest first, each older than what is held: put them in front.
+        const first = server.history[0]?.at ?? Infinity;
+        const older = msg.points.filter((p) => p.at < first);
+        server.history.unshift(...older.slice(-Math.max(0, MAX_HISTORY_POINTS - server.history.length)));
+        this.emit({ kind: 'history', serverId: msg.serverId, heldFrom: first });
         return;
       }
       case 'event': {

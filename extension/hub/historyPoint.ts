@@ -34,6 +34,6 @@ export function historyPoint(frame: SampleFrame, bounds: number[], previous: Pre
     }),
     latency: p50 === null ? null : { p50, p95: q(0.95) ?? p50, p99: q(0.99) ?? p50 },
     status,
-    busy: frame.workers.filter((w) => w.state === 'busy').length,
+    ...(frame.workers.some((w) => w.state) ? { busy: frame.workers.filter((w) => w.state === 'busy').length } : {}),
   };
 }

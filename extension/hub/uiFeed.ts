@@ -5,8 +5,12 @@ import { ALLOWED_SIGNALS, type AllowedSignal, type LifecycleEvent } from '../pro
 import type { HistoryPoint, HubToUi, ServerView } from '../protocol/ui';
 import type { Store } from './store';
 
-/** History a dashboard receives on connect: the longest window it offers. */
-export const SNAPSHOT_SECONDS = 3600;
+/** History in the snapshot: enough for the default 5-minute window, so the first picture comes at once. */
+export const SNAPSHOT_SECONDS = 300;
+/** The rest, up to the longest window (an hour), follows in slices: one hour of 64 workers in a single
+ *  message was ~26 MB, which a browser parses in one long task. */
+const HISTORY_SECONDS = 3600;
+const SLICE_POINTS = 600;
 
 export const uiMessage = z.discriminatedUnion('type', [
   z.strictObject({
@@ -29,6 +33,29 @@ export function uiSnapshot(store: Store): HubToUi {
   return { type: 'snapshot', servers, history };
 }
 
+/** The snapshot, then the older history slice by slice, each in its own turn of the event loop. */
+export function sendSnapshot(store: Store, post: (message: HubToUi) => void): void {
+  const snapshot = uiSnapshot(store);
+  post(snapshot);
+  if (snapshot.type !== 'snapshot') return;
+  const slices: HubToUi[] = [];
+  for (const server of snapshot.servers) {
+    const held = snapshot.history[server.id];
+    if (!held?.length) continue;
+    const older = store.history(server.id, HISTORY_SECONDS).filter((p) => p.at < held[0].at);
+    for (let end = older.length; end > 0; end -= SLICE_POINTS) {
+      slices.push({ type: 'history', serverId: server.id, points: older.slice(Math.max(0, end - SLICE_POINTS), end) });
+    }
+  }
+  const next = () => {
+    const slice = slices.shift();
+    if (!slice) return;
+    post(slice);
+    setImmediate(next);
+  };
+  setImmediate(next);
+}
+
 /** Relays the store's changes to `post`; returns the function that stops it. */
 export function relayStore(store: Store, post: (message: HubToUi) => void): () => void {
   const listeners = {
@@ -45,7 +72,7 @@ export function relayStore(store: Store, post: (message: HubToUi) => void): () =
 
 /** Answers `ready` (a snapshot) and `signal` (the agent's ack); `openFile` is the host's to handle. */
 export async function answerUi(message: UiMessage, store: Store, sendSignal: SendSignal, post: (m: HubToUi) => void): Promise<void> {
-  if (message.type === 'ready') return post(uiSnapshot(store));
+  if (message.type === 'ready') return sendSnapshot(store, post);
   if (message.type !== 'signal') return;
   const result = await sendSignal(message.serverId, message.signal.replace(/^SIG/, '') as AllowedSignal);
   post({ type: 'ack', id: message.id, ...result });

@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import type { HubToUi } from '../protocol/ui';
 import { RateLimiter } from './rateLimiter';
 import type { Store } from './store';
-import { answerUi, relayStore, uiMessage, uiSnapshot, type SendSignal } from './uiFeed';
+import { answerUi, relayStore, sendSnapshot, uiMessage, type SendSignal } from './uiFeed';
 
 const MESSAGES_PER_SECOND = 20;
 /** A dashboard that stops reading is dropped rather than buffered without bound. */
@@ -28,7 +28,7 @@ export class UiSockets {
       if (!limiter.take()) return socket.close(4008, 'too many messages per second');
       void this.onMessage(socket, data.toString());
     });
-    send(socket, uiSnapshot(this.store));
+    sendSnapshot(this.store, (message) => send(socket, message));
   }
 
   closeAll(): void {

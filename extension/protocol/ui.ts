@@ -74,12 +74,15 @@ export interface HistoryPoint {
   latency?: { p50: number; p95: number; p99: number } | null;
   /** Requests per second by status class over the interval. */
   status?: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
-  /** Workers busy at the sample (where the worker class lets the agent know). */
+  /** Workers busy at the sample; absent when no worker's state is known (the worker class can't tell). */
   busy?: number;
 }
 
 export type HubToUi =
+  /** On connect: every server, with its recent history (the last 5 minutes). */
   | { type: 'snapshot'; servers: ServerView[]; history: Record<string, HistoryPoint[]> }
+  /** Right after a snapshot: older history, newest slice first; each goes before the points already held. */
+  | { type: 'history'; serverId: string; points: HistoryPoint[] }
   | { type: 'update'; server: ServerView; point: HistoryPoint }
   /** A change with no new sample: an agent connected or went away. */
   | { type: 'server'; server: ServerView }

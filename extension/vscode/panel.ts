@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { renderDashboardPage } from '../hub/dashboardPage';
 import type { Hub } from '../hub/hub';
-import { answerUi, relayStore, uiMessage, uiSnapshot } from '../hub/uiFeed';
+import { answerUi, relayStore, sendSnapshot, uiMessage } from '../hub/uiFeed';
 import type { HubToUi } from '../protocol/ui';
 import type { HubHost } from './hubHost';
 import { openStackFrame } from './jumpToCode';
@@ -93,7 +93,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private sendSnapshot(): void {
-    this.post(uiSnapshot(this.hub.store));
+    sendSnapshot(this.hub.store, (message) => this.post(message));
   }
 
   private post(message: HubToUi): void {

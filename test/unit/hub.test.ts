@@ -184,6 +184,24 @@ describe('hub', () => {
     fresh.close();
   });
 
+  test('a dashboard gets the last 5 minutes at once, then the rest of the hour in slices, newest first', async () => {
+    // 25 minutes of samples, straight into the store (an agent may not send that fast).
+    const id = hub.store.connect(hello(1200) as Parameters<Hub['store']['connect']>[0]);
+    const start = 100_000;
+    for (let i = 0; i < 1500; i++) hub.store.sample(id, sample(i, start + i, [[1201, i]], 1) as Parameters<Hub['store']['sample']>[1]);
+    const messages: HubToUi[] = [];
+    const ui = await connect(hub, `/ws/ui?token=${TOKEN}`, {}, (d) => messages.push(JSON.parse(d.toString())));
+    const slices = () => messages.filter((m): m is Extract<HubToUi, { type: 'history' }> => m.type === 'history' && m.serverId === id);
+    await until(() => slices().reduce((n, m) => n + m.points.length, 0) === 1500 - 300, 'all history slices');
+    const snapshot = messages[0];
+    assert.ok(snapshot.type === 'snapshot');
+    assert.deepEqual(snapshot.history[id].map((p) => p.at), Array.from({ length: 300 }, (_, i) => start + 1200 + i));
+    const firsts = slices().map((m) => [m.points[0].at, m.points.length]);
+    assert.deepEqual(firsts, [[start + 600, 600], [start, 600]]);
+    ui.close();
+    hub.store.disconnect(id);
+  });
+
   test('a dashboard over its message rate is closed with 4008', async () => {
     const ui = await connect(hub, `/ws/ui?token=${TOKEN}`, {});
     const close = closed(ui);
