@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serveDashboardPage, serveStatic } from '../../extension/hub/static';
+import { connectMessages } from '../../extension/hub/uiFeed';
 import type { HistoryPoint, HubToUi } from '../../extension/protocol/ui';
 import { SyntheticServer } from './syntheticData';
 
@@ -29,7 +30,8 @@ export async function startSyntheticHub(root: string, historySeconds: number): P
     history.push(s.point);
     server = s.server;
   }
-  const snapshot = JSON.stringify({ type: 'snapshot', servers: [server], history: { [sim.id]: history } } satisfies HubToUi);
+  // What the real hub sends a dashboard on connect: the snapshot, then the older history in slices.
+  const connect = connectMessages([server], () => history).map((m) => JSON.stringify(m));
 
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true });
@@ -46,7 +48,7 @@ export async function startSyntheticHub(root: string, historySeconds: number): P
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
-      ws.send(snapshot);
+      for (const message of connect) ws.send(message);
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -59,7 +61,7 @@ export async function startSyntheticHub(root: string, historySeconds: number): P
 
   return {
     url: `http://127.0.0.1:${port}/#token=bench`,
-    snapshotBytes: Buffer.byteLength(snapshot),
+    snapshotBytes: Buffer.byteLength(connect[0]),
     live: (seconds) => new Promise((resolve) => {
       let sent = 0;
       const timer = setInterval(() => {

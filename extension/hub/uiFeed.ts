@@ -27,30 +27,34 @@ export type UiMessage = z.infer<typeof uiMessage>;
 
 export type SendSignal = (serverId: string, signal: AllowedSignal) => Promise<{ ok: boolean; error?: string }>;
 
-export function uiSnapshot(store: Store): HubToUi {
-  const servers = store.servers();
-  const history = Object.fromEntries(servers.map((s) => [s.id, store.history(s.id, SNAPSHOT_SECONDS)]));
-  return { type: 'snapshot', servers, history };
-}
-
-/** The snapshot, then the older history slice by slice, each in its own turn of the event loop. */
-export function sendSnapshot(store: Store, post: (message: HubToUi) => void): void {
-  const snapshot = uiSnapshot(store);
-  post(snapshot);
-  if (snapshot.type !== 'snapshot') return;
+/**
+ * What a dashboard receives on connect, in order: one snapshot holding every server with its last
+ * SNAPSHOT_SECONDS of history, then the older history (up to an hour) in slices, newest first.
+ */
+export function connectMessages(servers: ServerView[], historyOf: (id: string) => HistoryPoint[]): HubToUi[] {
+  const recent: Record<string, HistoryPoint[]> = {};
   const slices: HubToUi[] = [];
-  for (const server of snapshot.servers) {
-    const held = snapshot.history[server.id];
-    if (!held?.length) continue;
-    const older = store.history(server.id, HISTORY_SECONDS).filter((p) => p.at < held[0].at);
-    for (let end = older.length; end > 0; end -= SLICE_POINTS) {
-      slices.push({ type: 'history', serverId: server.id, points: older.slice(Math.max(0, end - SLICE_POINTS), end) });
+  for (const server of servers) {
+    const points = historyOf(server.id);
+    const newest = points[points.length - 1]?.at ?? 0;
+    const split = points.findIndex((p) => p.at > newest - SNAPSHOT_SECONDS);
+    const cut = split < 0 ? points.length : split;
+    recent[server.id] = points.slice(cut);
+    for (let end = cut; end > 0; end -= SLICE_POINTS) {
+      slices.push({ type: 'history', serverId: server.id, points: points.slice(Math.max(0, end - SLICE_POINTS), end) });
     }
   }
+  return [{ type: 'snapshot', servers, history: recent }, ...slices];
+}
+
+/** Posts the connect messages, each slice in its own turn of the event loop so live traffic interleaves. */
+export function sendSnapshot(store: Store, post: (message: HubToUi) => void): void {
+  const messages = connectMessages(store.servers(), (id) => store.history(id, HISTORY_SECONDS));
+  post(messages.shift()!);
   const next = () => {
-    const slice = slices.shift();
-    if (!slice) return;
-    post(slice);
+    const message = messages.shift();
+    if (!message) return;
+    post(message);
     setImmediate(next);
   };
   setImmediate(next);
