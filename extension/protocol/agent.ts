@@ -107,6 +107,8 @@ export const sampleFrame = z.strictObject({
   examples: z.array(requestExample).max(64).optional(),
   /** Samples the agent dropped while the hub was unreachable, since it started. */
   dropped: count.optional(),
+  /** Reloads (HUP) this master has performed since it started. */
+  reloads: count.optional(),
 });
 
 export const SIGNAL_NAMES = [

@@ -1,6 +1,6 @@
 """Master (arbiter) side, started from when_ready before the first fork. One sampler thread drains the
-workers' datagrams, samples every live worker and the master from /proc each interval, and queues
-hello/sample/event frames for the uplink thread (transport.py).
+workers' datagrams and samples every interval (sampler.py); one uplink thread talks to the hub
+(transport.py). The arbiter's own thread only appends to a deque and wakes the sampler.
 
 Fork safety: the arbiter thread only appends to deques (atomic in CPython, also from signal handlers);
 the one lock (OutboundBuffer's) never spans I/O; an at-fork handler in every child drops the master's
@@ -8,20 +8,18 @@ state and sockets and hands the worker the datagram sending end. Nothing here sp
 import os
 import platform
 import select
-import signal
 import socket
 import threading
 import time
 from collections import deque
 
-from . import exits, frames, handoff, procfs
+from . import compat, exits, frames, handoff, procfs
 from . import worker as worker_side
 from .log import logger, once
-from .stats import IntervalRequests, WorkerLedger
+from .sampler import Sampler
+from .signals import SignalWatch
 from .transport import OutboundBuffer, Transport
 
-WATCHED_SIGNALS = ("SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGCHLD", "SIGINT", "SIGQUIT",
-                   "SIGTERM", "SIGWINCH")
 # Seconds of samples the outbound buffer keeps while the hub is unreachable (≥ 5 minutes).
 BUFFER_SECONDS = 330
 BUFFER_EXTRA_FRAMES = 512
@@ -40,6 +38,11 @@ def current():
     return _master
 
 
+def buffer_capacity(interval):
+    """Frames the outbound buffer holds: BUFFER_SECONDS of samples plus room for bursts of events."""
+    return int(BUFFER_SECONDS / interval) + BUFFER_EXTRA_FRAMES
+
+
 class MasterAgent(object):
     def __init__(self, server, settings, version):
         self.server = server
@@ -51,15 +54,10 @@ class MasterAgent(object):
         self.channel = handoff.Channel()
         # Appended by the arbiter's thread (signal handlers, child_exit), consumed by the sampler.
         self.observations = deque()
-        self.ledgers = {}
-        self.hints = {}
-        self.retiring = {}
-        self.requests = IntervalRequests(settings.buckets)
-        self.cpu = procfs.CpuMeter()
-        self.seq = 0
-        self.buffer = OutboundBuffer(int(BUFFER_SECONDS / self.interval) + BUFFER_EXTRA_FRAMES)
+        self.buffer = OutboundBuffer(buffer_capacity(self.interval))
         self.transport = Transport(settings.url, settings.token, self.hello, self.buffer)
-        self._signals = {}
+        self.sampler = Sampler(server, settings, self.pid, self.emit, lambda: self.buffer.dropped_samples)
+        self.signals = SignalWatch(server, self.observe)
         self._stop = threading.Event()
         self.thread = None
 
@@ -74,7 +72,7 @@ class MasterAgent(object):
         # The uplink's getaddrinfo() imports the idna codec on first use; a fork during that import would
         # leave the .pyc file open in the worker. Import it here, in the arbiter's thread, instead.
         import encodings.idna  # noqa: F401
-        self._watch_signals()
+        self.signals.install()
         self.thread = threading.Thread(target=self._run, name="gunicorn-live-sampler", daemon=True)
         self.thread.start()
         self.transport.start()
@@ -91,56 +89,19 @@ class MasterAgent(object):
         while len(self.buffer) and self.transport.ws is not None and time.monotonic() < deadline:
             time.sleep(0.02)
         self.transport.stop()
-        self._unwatch_signals()
+        self.signals.uninstall()
         self.channel.close()
         if _master is self:
             _master = None
 
-    def _watch_signals(self):
-        """Wraps the arbiter's own handlers so every signal it receives becomes an event; the handler
-        Gunicorn installed still runs, unchanged, right after."""
-        for name in WATCHED_SIGNALS:
-            number = getattr(signal, name, None)
-            original = signal.getsignal(number) if number is not None else None
-            if not callable(original) or getattr(original, "_gunicorn_live", False):
-                continue
-            handler = self._signal_handler(name, original)
-            signal.signal(number, handler)
-            self._signals[number] = (original, handler)
-
-    def _unwatch_signals(self):
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for number, (original, handler) in self._signals.items():
-            if signal.getsignal(number) is handler:
-                signal.signal(number, original)
-        self._signals.clear()
-
-    def _signal_handler(self, name, original):
-        def handler(sig, frame):
-            try:
-                self._on_signal(name)
-            except Exception:
-                pass
-            return original(sig, frame)
-        handler._gunicorn_live = True
-        return handler
-
-    def _on_signal(self, name):
-        """In the signal handler: note which workers the arbiter is about to retire, and why."""
-        workers = list(self.server.WORKERS.items())
-        retiring, pids = None, []
-        if name == "SIGHUP":
-            retiring, pids = "reload", [pid for pid, _ in workers]
-        elif name in ("SIGTERM", "SIGINT", "SIGQUIT"):
-            retiring, pids = "shutdown", [pid for pid, _ in workers]
-        elif name == "SIGTTOU" and (self.server.num_workers or 0) > 1 and workers:
-            # handle_ttou retires the oldest worker (lowest age).
-            retiring, pids = "scale_down", [min(workers, key=lambda w: w[1].age)[0]]
-        self.observations.append(("signal", name, time.time(), retiring, pids))
+    def observe(self, item):
+        """From the arbiter's thread, possibly inside a signal handler: queue, and wake the sampler so
+        the event goes out now rather than at the next tick."""
+        self.observations.append(item)
+        handoff.send(self.channel.sender, {"k": "wake"})
 
     def child_exit(self, worker, status):
-        self.observations.append(("exit", worker.pid, time.time(), status, bool(getattr(worker, "aborted", False))))
+        self.observe(("exit", worker.pid, time.time(), status, compat.aborted(worker)))
 
     # ---- sampler thread ---------------------------------------------------------------------------
 
@@ -155,7 +116,8 @@ class MasterAgent(object):
                     if ready:
                         self.catch_up()
                     continue
-                self.tick()
+                self.catch_up()
+                self.emit(self.sampler.sample())
                 if stopping:
                     return
                 next_tick += self.interval
@@ -168,87 +130,11 @@ class MasterAgent(object):
                 self._stop.wait(self.interval)
 
     def catch_up(self):
-        """Turns what happened since the last call into events, in the order it happened: signals and
-        exits the arbiter saw, then workers that appeared (a replacement's spawn follows the exit)."""
         observed = []
         while self.observations:
             observed.append(self.observations.popleft())
-        # Datagrams a worker sent before it exited are all queued by now: read them before its exit.
-        messages = handoff.drain(self.channel.receiver)
-        self._absorb([m for m in messages if m.get("k") != "spawn"])
-        for item in observed:
-            if item[0] == "signal":
-                self._signal(*item[1:])
-            else:
-                self._exit(*item[1:])
-        self._absorb([m for m in messages if m.get("k") == "spawn"])
-
-    def tick(self):
-        self.catch_up()
-        self.emit(self.sample())
-
-    def sample(self):
-        server = self.server
-        workers = list(server.WORKERS.items())
-        trace = self.settings.trace_workers
-        out = []
-        for pid, worker in workers:
-            ledger = self._ledger(pid)
-            state = None if ledger.in_flight is None else ("busy" if ledger.in_flight > 0 else "idle")
-            out.append(frames.worker(
-                pid, getattr(worker, "age", 0), ledger.booted_at,
-                self.cpu.percent(pid) if trace else None,
-                procfs.rss_bytes(pid) if trace else None,
-                procfs.pss_bytes(pid) if trace else None,
-                ledger.requests, state))
-        self.cpu.forget(set(pid for pid, _ in workers) | {self.pid})
-        groups = [frames.request_group(*g) for g in self.requests.take()]
-        frame = frames.sample(self.seq, time.time(), self.pid, self.cpu.percent(self.pid),
-                              procfs.rss_bytes(self.pid), server.num_workers or 0, out, groups)
-        self.seq += 1
-        return frame
-
-    def _absorb(self, messages):
-        for message in messages:
-            try:
-                kind, pid = message.get("k"), message.get("pid")
-                if not isinstance(pid, int) or pid <= 0:
-                    continue
-                if kind == "spawn":
-                    self._ledger(pid, message.get("at"))
-                elif kind == "stats":
-                    ledger = self._ledger(pid)
-                    ledger.reported = True
-                    ledger.requests = max(ledger.requests, int(message.get("nr", 0)))
-                    ledger.in_flight = int(message.get("inFlight", 0))
-                    for g in message.get("g", ()):
-                        self.requests.absorb(ledger, (str(g[0]), str(g[1]), int(g[2])), g[3:])
-                elif kind == "exit":
-                    self.hints.setdefault(pid, {})["maxRequests"] = bool(message.get("maxRequests"))
-                elif kind == "abort":
-                    self.hints.setdefault(pid, {})["stack"] = message.get("stack") or []
-            except (TypeError, ValueError, IndexError, AttributeError):
-                continue
-
-    def _ledger(self, pid, at=None):
-        """The worker's ledger; the first time a pid is seen its worker_spawn event goes out."""
-        ledger = self.ledgers.get(pid)
-        if ledger is None:
-            booted = at if isinstance(at, (int, float)) else procfs.start_time(pid)
-            ledger = self.ledgers[pid] = WorkerLedger(pid, booted if booted else time.time())
-            self.emit(frames.worker_spawn(pid, ledger.booted_at))
-        return ledger
-
-    def _signal(self, name, at, retiring, pids):
-        self.emit(frames.signal_event(name, at))
-        for pid in pids:
-            self.retiring.setdefault(pid, retiring)
-
-    def _exit(self, pid, at, status, aborted):
-        self.ledgers.pop(pid, None)
-        reason, sig, code, stack = exits.classify(status, aborted, self.retiring.pop(pid, None),
-                                                  self.hints.pop(pid, {}))
-        self.emit(frames.worker_exit(pid, reason, at, signal=sig, exit_code=code, stack=stack))
+        # Datagrams a worker sent before it exited are all queued by now: read them with its exit.
+        self.sampler.catch_up(observed, handoff.drain(self.channel.receiver))
 
     def emit(self, frame):
         self.buffer.put(frames.encode(frame))
@@ -258,30 +144,24 @@ class MasterAgent(object):
 
     def hello(self):
         server, cfg = self.server, self.server.cfg
-        app = getattr(server.app, "app_uri", None) or _setting(cfg, "wsgi_app") or ""
+        app = compat.app_uri(server)
         service = self.settings.service_name or str(app).split(":")[0] or "gunicorn"
         try:
             import gunicorn
             gunicorn_version = gunicorn.__version__
         except Exception:
             gunicorn_version = "unknown"
+        live = len(compat.workers(server))
         return frames.hello(self.version, platform.python_version(), gunicorn_version, self.pid,
-                            socket.gethostname(), app, _bind(server), _setting(cfg, "worker_class_str") or "",
-                            service, self.started_at, server.num_workers or 0, self.interval,
+                            socket.gethostname(), app, _bind(server), compat.setting(cfg, "worker_class_str") or "",
+                            service, self.started_at, compat.target_workers(server, live), self.interval,
                             self.settings.buckets)
-
-
-def _setting(cfg, name):
-    try:
-        return getattr(cfg, name)
-    except Exception:
-        return None
 
 
 def _bind(server):
     """Where the arbiter really listens (port 0 resolved), else the configured bind."""
     out = []
-    for listener in list(getattr(server, "LISTENERS", None) or []):
+    for listener in compat.listeners(server):
         try:
             name = listener.getsockname()
         except Exception:
@@ -291,7 +171,7 @@ def _bind(server):
             out.append("%s:%d" % (host, name[1]))
         elif name:
             out.append("unix:%s" % (name.decode() if isinstance(name, bytes) else name))
-    return out or [str(b) for b in (_setting(server.cfg, "bind") or [])]
+    return out or [str(b) for b in (compat.setting(server.cfg, "bind") or [])]
 
 
 def _after_fork_in_child():
@@ -317,6 +197,24 @@ def when_ready(server):
         return
     from . import __version__
     MasterAgent(server, _settings, __version__).start()
+
+
+def on_reload(server):
+    """HUP: Gunicorn re-read its config and is about to start a new generation of workers; every worker
+    alive now belongs to the old one and will be retired."""
+    agent = _master
+    if agent is not None and os.getpid() == agent.pid:
+        agent.sampler.reloads += 1
+        agent.observe(("retire", "reload", [pid for pid, _ in compat.workers(server)]))
+
+
+def nworkers_changed(server, new, old):
+    """TTOU (or a reload to fewer workers): manage_workers is about to retire the oldest workers."""
+    agent = _master
+    if agent is None or os.getpid() != agent.pid or old is None or not isinstance(new, int) or new >= old:
+        return
+    workers = sorted(compat.workers(server), key=lambda w: compat.worker_age(w[1]))
+    agent.observe(("retire", "scale_down", [pid for pid, _ in workers[:max(0, len(workers) - new)]]))
 
 
 def child_exit(server, worker):

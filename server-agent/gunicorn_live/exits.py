@@ -67,3 +67,17 @@ def classify(status, aborted, retiring, hints):
     if code is not None and code != 0:
         return "crash", None, code, None
     return "unknown", None, code, None
+
+
+def log_line(pid, reason, sig, code):
+    """One line for the log when a worker died badly; None for the expected exits."""
+    if reason == "signal" and sig == "SIGKILL":
+        return ("worker %d was killed by SIGKILL — possibly the kernel's OOM killer (out of memory); "
+                "see `dmesg` or the container's OOM events" % pid)
+    if reason == "signal":
+        return "worker %d was killed by %s" % (pid, sig)
+    if reason == "crash":
+        return "worker %d exited with code %d" % (pid, code)
+    if reason == "timeout":
+        return "worker %d timed out and was aborted by the master" % pid
+    return None

@@ -8,6 +8,7 @@ SIGNAL_NAMES = ("SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGCHLD",
                 "SIGTERM", "SIGWINCH")
 EXIT_REASONS = ("timeout", "max_requests", "signal", "crash", "reload", "scale_down", "shutdown", "unknown")
 MAX_STACK = 256
+MAX_EXAMPLES = 64
 
 
 def _text(value, limit):
@@ -39,27 +40,62 @@ def hello(agent_version, python, gunicorn, master_pid, host, app, bind, worker_c
     }
 
 
-def worker(pid, age, booted_at, cpu_percent, rss, pss, requests, state):
+# An optional field left out of the frame (as opposed to an explicit null).
+ABSENT = object()
+
+
+def worker(pid, age, booted_at, cpu_percent, rss, pss, requests, state, in_flight=ABSENT, in_flight_count=None):
+    """`in_flight`: (method, route, elapsed) or None (idle) for sync/gthread workers; leave it out
+    where the worker class cannot tell. `in_flight_count`: requests in progress, when known."""
     frame = {"pid": int(pid), "age": _count(age), "bootedAt": max(0.0, float(booted_at)),
              "cpuPercent": None if cpu_percent is None else max(0.0, float(cpu_percent)),
              "rssBytes": _maybe_bytes(rss), "pssBytes": _maybe_bytes(pss), "requests": _count(requests)}
     if state in ("busy", "idle"):
         frame["state"] = state
+    if in_flight is None:
+        frame["inFlight"] = None
+    elif in_flight is not ABSENT:
+        method, route, elapsed = in_flight
+        frame["inFlight"] = {"method": _text(method, 32), "route": _text(route, 512),
+                             "elapsed": max(0.0, float(elapsed))}
+    if in_flight_count is not None:
+        frame["inFlightCount"] = _count(in_flight_count)
     return frame
 
 
-def request_group(method, route, status, count, duration_sum, buckets, response_bytes):
-    return {"method": _text(method, 32), "route": _text(route, 512), "status": min(999, _count(status)),
-            "count": int(count), "durationSum": max(0.0, float(duration_sum)),
-            "buckets": [_count(b) for b in buckets], "responseBytes": _count(response_bytes)}
+def request_group(method, route, status, count, duration_sum, buckets, response_bytes, exceptions=0):
+    group = {"method": _text(method, 32), "route": _text(route, 512), "status": min(999, _count(status)),
+             "count": int(count), "durationSum": max(0.0, float(duration_sum)),
+             "buckets": [_count(b) for b in buckets], "responseBytes": _count(response_bytes)}
+    if exceptions:
+        group["exceptions"] = min(int(count), _count(exceptions))
+    return group
 
 
-def sample(seq, at, master_pid, master_cpu, master_rss, target_workers, workers, requests):
-    return {"type": "sample", "seq": _count(seq), "at": float(at),
-            "master": {"pid": int(master_pid),
-                       "cpuPercent": None if master_cpu is None else max(0.0, float(master_cpu)),
-                       "rssBytes": _maybe_bytes(master_rss)},
-            "targetWorkers": _count(target_workers), "workers": list(workers), "requests": list(requests)}
+def example(pid, method, route, status, duration, at, exception=None):
+    frame = {"pid": int(pid), "method": _text(method, 32), "route": _text(route, 512),
+             "status": min(999, _count(status)), "duration": max(0.0, float(duration)), "at": max(0.0, float(at))}
+    if exception:
+        frame["exception"] = _text(exception, 512)
+    return frame
+
+
+def sample(seq, at, master_pid, master_cpu, master_rss, target_workers, workers, requests, client_disconnects=None,
+           examples=None, dropped=None, reloads=None):
+    frame = {"type": "sample", "seq": _count(seq), "at": float(at),
+             "master": {"pid": int(master_pid),
+                        "cpuPercent": None if master_cpu is None else max(0.0, float(master_cpu)),
+                        "rssBytes": _maybe_bytes(master_rss)},
+             "targetWorkers": _count(target_workers), "workers": list(workers), "requests": list(requests)}
+    if client_disconnects is not None:
+        frame["clientDisconnects"] = _count(client_disconnects)
+    if examples:
+        frame["examples"] = list(examples)[:MAX_EXAMPLES]
+    if dropped is not None:
+        frame["dropped"] = _count(dropped)
+    if reloads is not None:
+        frame["reloads"] = _count(reloads)
+    return frame
 
 
 def worker_spawn(pid, at):

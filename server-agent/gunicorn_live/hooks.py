@@ -1,7 +1,8 @@
 """Chains the agent's hooks in front of whatever hook Gunicorn would call — the user's, from any config
-file, the command line or the defaults — by wrapping hook lookup on gunicorn.config.Config. Gunicorn
-calls every hook as `self.cfg.<hook>(...)`, which goes through Config.__getattr__ (20.1.0 … 25.x), so
-this works however and whenever the user defines theirs. The agent's part runs first, guarded: its
+file, the command line or the defaults. Gunicorn reads a hook as `cfg.<hook>`, i.e. Config.__getattr__
+→ `settings[name].get()` (20.1.0 … 25.x), so the agent overrides `get` on the Setting classes of the
+hooks it needs only: every other setting lookup — a dozen per request — stays exactly Gunicorn's.
+This works however and whenever the user defines their hooks. The agent's part runs first, guarded: its
 exceptions are logged once and swallowed, and the user's hook always runs, with its result and
 exceptions exactly as without the agent."""
 from . import arbiter, worker
@@ -13,30 +14,47 @@ def _worker_exit(server, w):
     arbiter.worker_exit_in_master(server, w)
 
 
+def _post_worker_init(w):
+    worker.post_worker_init(w)
+    refresh()
+
+
+def refresh():
+    """Makes every hook lookup rebuild its chain (the worker's recorder just appeared)."""
+    _generation[0] += 1
+
+
 AGENT_HOOKS = {
     "when_ready": arbiter.when_ready,
+    "on_reload": arbiter.on_reload,
+    "nworkers_changed": arbiter.nworkers_changed,
     "child_exit": arbiter.child_exit,
     "on_exit": arbiter.on_exit,
     "post_fork": worker.post_fork,
-    "post_worker_init": worker.post_worker_init,
+    "post_worker_init": _post_worker_init,
     "pre_request": worker.pre_request,
     "post_request": worker.post_request,
     "worker_abort": worker.worker_abort,
     "worker_exit": _worker_exit,
 }
 
-_original = None
-_chains = {}
+# Setting class → its own `get` before the agent's (_MISSING: it inherited one).
+_patched = {}
+# Bumped by every install, so a chain cached on a Setting by an earlier install is never reused.
+_generation = [0]
+_MISSING = object()
 
 
 def chain(name, agent_hook, user_hook):
-    def hook(*args):
-        try:
-            agent_hook(*args)
-        except Exception:
-            once("hook:" + name, "the agent's %s hook failed; Gunicorn and your hook are unaffected", name,
-                 exc_info=True)
-        return user_hook(*args)
+    """The hook Gunicorn calls: the agent's part, guarded, then the user's."""
+    if agent_hook is worker.pre_request:
+        return _pre_request_chain(user_hook)
+    if agent_hook is worker.post_request:
+        return _post_request_chain(user_hook)
+    return _generic_chain(name, agent_hook, user_hook)
+
+
+def _named(hook, user_hook, name):
     hook.__wrapped__ = user_hook
     hook.__name__ = getattr(user_hook, "__name__", name)
     hook.__qualname__ = getattr(user_hook, "__qualname__", name)
@@ -44,53 +62,135 @@ def chain(name, agent_hook, user_hook):
     return hook
 
 
-def _config_class():
+def _failed(name):
+    once("hook:" + name, "the agent's %s hook failed; Gunicorn and your hook are unaffected", name, exc_info=True)
+
+
+# The two hooks Gunicorn calls for every request are built by the worker's recorder (hotpath.py), with
+# the agent's part inlined. Before a worker's recorder exists (in the master, or an inert agent) they
+# are the user's hooks, untouched; post_worker_init bumps the generation so they are rebuilt then.
+def _pre_request_chain(user_hook):
+    recorder = worker._hooked
+    if recorder is None:
+        return user_hook
+    # Gunicorn's default pre_request formats "METHOD path" for a debug line on every request — more work
+    # than the agent's own part. Where debug logging is off, that work has no effect: skip it.
+    default = user_hook is getattr(_setting_class("pre_request"), "default", _MISSING)
+    skip = default and not _debug_logging()
+    return _named(recorder.pre_request_hook(None if skip else user_hook), user_hook, "pre_request")
+
+
+def _debug_logging():
+    """Whether this worker's Gunicorn logger emits debug lines (any doubt counts as yes)."""
     try:
-        from gunicorn.config import Config
+        import logging
+        agent = worker.current()
+        return agent.worker.log.error_log.isEnabledFor(logging.DEBUG)
+    except Exception:
+        return True
+
+
+def _post_request_chain(user_hook):
+    recorder = worker._hooked
+    if recorder is None:
+        return user_hook
+    # Gunicorn's default post_request does nothing: calling it would only cost time.
+    default = user_hook is getattr(_setting_class("post_request"), "default", _MISSING)
+    return _named(recorder.post_request_hook(None if default else user_hook), user_hook, "post_request")
+
+
+def _generic_chain(name, agent_hook, user_hook):
+    def hook(*args):
+        try:
+            agent_hook(*args)
+        except Exception:
+            _failed(name)
+        return user_hook(*args)
+    return _named(hook, user_hook, name)
+
+
+def _chained_get(name, original, agent_hook):
+    """Setting.get for one hook: the user's hook chained behind the agent's, built once per user hook
+    and kept on the Setting itself (each Config has its own copies)."""
+    def get(self):
+        value = original(self) if original is not None else self.value
+        try:
+            cached = self._gunicorn_live_chain
+            if cached[0] is value and cached[1] == _generation[0]:
+                return cached[2]
+        except AttributeError:
+            pass
+        if not callable(value):
+            return value
+        chained = chain(name, agent_hook, value)
+        self._gunicorn_live_chain = (value, _generation[0], chained)
+        return chained
+    get._gunicorn_live = True
+    return get
+
+
+def _setting_class(name):
+    try:
+        from gunicorn import config
+        for cls in config.KNOWN_SETTINGS:
+            if getattr(cls, "name", None) == name:
+                return cls
+    except Exception:
+        pass
+    return None
+
+
+def hook_settings():
+    """{hook name: Setting class} for the hooks the agent needs, from gunicorn.config.KNOWN_SETTINGS;
+    None when this Gunicorn does not keep its settings that way."""
+    try:
+        from gunicorn import config
+        known = list(config.KNOWN_SETTINGS)
     except Exception:
         return None
-    return Config if callable(Config.__dict__.get("__getattr__")) else None
+    found = {}
+    for cls in known:
+        name = getattr(cls, "name", None)
+        if name in AGENT_HOOKS and callable(getattr(cls, "get", None)):
+            found[name] = cls
+    return found or None
 
 
 def install():
     """True when hooks are wired in (idempotent); False, with one logged line, when this Gunicorn does
     not look up hooks the way the agent expects."""
-    global _original
-    if _original is not None:
+    if _patched:
         return True
-    config = _config_class()
-    if config is None:
-        once("no-config-getattr", "gunicorn.config.Config has no __getattr__ in this Gunicorn; "
-                                  "gunicorn-live cannot add its hooks and stays inert")
+    classes = hook_settings()
+    if classes is None:
+        once("no-hook-settings", "gunicorn.config has no KNOWN_SETTINGS with the server hooks in this "
+                                 "Gunicorn; gunicorn-live cannot add its hooks and stays inert")
         return False
-    original = config.__dict__["__getattr__"]
-
-    def __getattr__(self, name):
-        value = original(self, name)
-        agent_hook = AGENT_HOOKS.get(name)
-        if agent_hook is None or not callable(value):
-            return value
-        cached = _chains.get(name)
-        if cached is not None and cached[0] is value:
-            return cached[1]
-        chained = chain(name, agent_hook, value)
-        _chains[name] = (value, chained)
-        return chained
-
-    __getattr__._gunicorn_live_original = original
-    config.__getattr__ = __getattr__
-    _original = original
+    missing = sorted(set(AGENT_HOOKS) - set(classes))
+    if missing:
+        once("hooks-missing", "this Gunicorn has no %s hook(s); what they report is missing", ", ".join(missing))
+    _generation[0] += 1
+    for name, cls in classes.items():
+        own = cls.__dict__.get("get", _MISSING)
+        current = cls.get
+        # Setting.get is `return self.value`: read the value directly, one call less per lookup.
+        plain = own is _MISSING and getattr(current, "__qualname__", "") == "Setting.get"
+        _patched[cls] = own
+        cls.get = _chained_get(name, None if plain else current, AGENT_HOOKS[name])
     return True
 
 
 def uninstall():
-    global _original
-    config = _config_class()
-    if _original is not None and config is not None:
-        config.__getattr__ = _original
-    _original = None
-    _chains.clear()
+    for cls, own in _patched.items():
+        if own is _MISSING:
+            try:
+                del cls.get
+            except AttributeError:
+                pass
+        else:
+            cls.get = own
+    _patched.clear()
 
 
 def installed():
-    return _original is not None
+    return bool(_patched)

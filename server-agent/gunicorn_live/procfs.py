@@ -1,11 +1,36 @@
-"""Readings of one process from /proc: CPU ticks, RSS, PSS, start time. None when unreadable."""
+"""Readings of one process: CPU ticks, RSS, PSS, start time, children. From /proc on Linux; through
+psutil where there is no /proc (macOS, BSD) and psutil is installed; else None, said once in the log."""
 import os
 import time
+
+from . import psproc
+from .log import once
 
 try:
     CLK_TCK = os.sysconf("SC_CLK_TCK")
 except (AttributeError, ValueError, OSError):
     CLK_TCK = 100
+
+PROC = "/proc"
+_backend = []
+
+
+def backend():
+    """'proc', 'psutil' or None, decided once per process."""
+    if not _backend:
+        if os.path.exists(os.path.join(PROC, "self", "stat")):
+            _backend.append("proc")
+        elif psproc.available():
+            _backend.append("psutil")
+        else:
+            once("no-proc", "no /proc and no psutil here: worker CPU and memory are not sampled "
+                            "(install psutil to get them)")
+            _backend.append(None)
+    return _backend[0]
+
+
+def reset_backend():
+    del _backend[:]
 
 
 def _read(path):
@@ -18,7 +43,7 @@ def _read(path):
 
 def _stat_fields(pid):
     """Fields of /proc/PID/stat after the command name (which may contain spaces and parentheses)."""
-    raw = _read("/proc/%d/stat" % pid)
+    raw = _read("%s/%d/stat" % (PROC, pid))
     if raw is None:
         return None
     end = raw.rfind(b")")
@@ -30,6 +55,8 @@ def _stat_fields(pid):
 
 def cpu_ticks(pid):
     """utime + stime of the process (all its threads), in clock ticks."""
+    if backend() != "proc":
+        return psproc.cpu_ticks(pid, CLK_TCK) if backend() else None
     fields = _stat_fields(pid)
     if fields is None or len(fields) < 13:
         return None
@@ -40,7 +67,7 @@ def cpu_ticks(pid):
 
 
 def _status_kib(pid, key):
-    raw = _read("/proc/%d/status" % pid)
+    raw = _read("%s/%d/status" % (PROC, pid))
     if raw is None:
         return None
     for line in raw.splitlines():
@@ -54,12 +81,16 @@ def _status_kib(pid, key):
 
 def rss_bytes(pid):
     """VmRSS from /proc/PID/status (absent for zombies and kernel threads)."""
+    if backend() != "proc":
+        return psproc.rss_bytes(pid) if backend() else None
     return _status_kib(pid, b"VmRSS:")
 
 
 def pss_bytes(pid):
     """Pss from /proc/PID/smaps_rollup (Linux ≥ 4.14); None when the kernel or permissions say no."""
-    raw = _read("/proc/%d/smaps_rollup" % pid)
+    if backend() != "proc":
+        return psproc.pss_bytes(pid) if backend() else None
+    raw = _read("%s/%d/smaps_rollup" % (PROC, pid))
     if raw is None:
         return None
     for line in raw.splitlines():
@@ -73,8 +104,10 @@ def pss_bytes(pid):
 
 def start_time(pid):
     """When the process started, in seconds since the epoch (clock-tick precision)."""
+    if backend() != "proc":
+        return psproc.start_time(pid) if backend() else None
     fields = _stat_fields(pid)
-    uptime = _read("/proc/uptime")
+    uptime = _read("%s/uptime" % PROC)
     if fields is None or len(fields) < 20 or uptime is None:
         return None
     try:
@@ -87,13 +120,15 @@ def start_time(pid):
 
 def children(pid):
     """Direct children of a process, from every thread's /proc/PID/task/TID/children."""
+    if backend() != "proc":
+        return psproc.children(pid) if backend() else set()
     found = set()
     try:
-        tids = os.listdir("/proc/%d/task" % pid)
+        tids = os.listdir("%s/%d/task" % (PROC, pid))
     except OSError:
         return found
     for tid in tids:
-        raw = _read("/proc/%d/task/%s/children" % (pid, tid))
+        raw = _read("%s/%d/task/%s/children" % (PROC, pid, tid))
         if raw:
             found.update(int(p) for p in raw.split())
     return found

@@ -1,5 +1,6 @@
-"""Route templates from raw paths: ids, UUIDs and long hex tokens become placeholders, and the number
-of distinct routes a worker reports is capped so label cardinality stays bounded."""
+"""Route labels: the framework's template where the app exposes one (frameworks.py), else the raw path
+with ids, UUIDs and long hex tokens replaced by placeholders. The number of distinct routes is capped —
+per worker here, per server in the master (aggregate.py) — so label cardinality stays bounded."""
 import re
 
 MAX_ROUTES = 200
@@ -38,23 +39,40 @@ def method_label(method):
 
 
 class RouteTable(object):
-    """Per worker: maps paths to at most `limit` distinct routes, the rest to 'other'."""
+    """Per worker: maps paths to at most `limit` distinct routes, the rest to 'other'. Paths seen are
+    remembered with their route, so a request in flight can be named like the completed ones."""
 
     def __init__(self, limit=MAX_ROUTES):
         self.limit = limit
         self.routes = set()
-        self._cache = {}
+        self.cache = {}
 
     def route(self, path):
-        route = self._cache.get(path)
+        """The route of a raw path (no framework template known)."""
+        route = self.cache.get(path)
         if route is not None:
             return route
-        route = template(path)
+        return self._remember(path, self._capped(template(path)))
+
+    def admit(self, route, path):
+        """A framework's template for `path`, capped like the others; the path is remembered with it."""
+        if not isinstance(route, str):
+            return self.route(path)
+        return self._remember(path, self._capped(route[:MAX_ROUTE_CHARS]))
+
+    def known(self, path):
+        """The route a path had before, else its template (for requests still in flight; no bookkeeping,
+        so the flusher thread may call it)."""
+        return self.cache.get(path) or template(path)
+
+    def _capped(self, route):
         if route not in self.routes:
             if len(self.routes) >= self.limit:
-                route = OTHER
-            else:
-                self.routes.add(route)
-        if len(self._cache) < _CACHE_LIMIT:
-            self._cache[path] = route
+                return OTHER
+            self.routes.add(route)
+        return route
+
+    def _remember(self, path, route):
+        if len(self.cache) < _CACHE_LIMIT:
+            self.cache[path] = route
         return route

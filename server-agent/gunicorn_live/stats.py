@@ -1,12 +1,19 @@
-"""Request statistics: per-thread cumulative tallies in the worker (plain arithmetic, no locks, no I/O)
-and, in the master, the ledger that turns each worker's cumulative totals into per-interval deltas.
+"""Request statistics in the worker: per-thread cumulative tallies. Plain arithmetic, no locks, no I/O —
+each thread (gthread) writes only its own Tally; greenlets and the event loop share their OS thread's.
 
-A group is keyed by (method, route, status) and holds [count, durationSum, responseBytes, bucket0…bucketN],
-where bucket i counts durations ≤ bounds[i] and > bounds[i-1]; the last slot is +Inf."""
+A group is keyed by (method, route, status) and holds
+[count, durationSum, responseBytes, exceptions, bucket0 … bucketN], where bucket i counts durations
+≤ bounds[i] and > bounds[i-1]; the last slot is +Inf. The request path leaves `count` at 0 — it is the
+sum of the buckets, filled in by totals() — one update less per request."""
 from bisect import bisect_left
+from collections import deque
+# Bound now, before gevent/eventlet patch `threading`: every greenlet of a worker then shares its OS
+# thread's tally, so the tally never grows with the number of connections.
 from threading import get_ident
 
-COUNT, DURATION, BYTES, FIRST_BUCKET = 0, 1, 2, 3
+COUNT, DURATION, BYTES, EXCEPTIONS, FIRST_BUCKET = 0, 1, 2, 3, 4
+# Slow or failed requests kept as examples between two flushes; the newest win.
+EXAMPLES_PER_FLUSH = 8
 
 
 def bucket_index(bounds, seconds):
@@ -15,24 +22,36 @@ def bucket_index(bounds, seconds):
 
 
 class Tally(object):
-    """One thread's counters; only that thread writes them, so no lock is needed."""
-    __slots__ = ("groups", "started", "finished")
+    """One thread's counters. `current` is the request this thread is handling (sync/gthread), and
+    `since` its start on the perf_counter clock; `started` counts requests begun where several can be in
+    flight on one thread (async workers). Completed requests are those in the groups and disconnects."""
+    __slots__ = ("groups", "started", "disconnects", "current", "since")
 
     def __init__(self):
         self.groups = {}
         self.started = 0
-        self.finished = 0
+        self.disconnects = 0
+        self.current = None
+        self.since = 0.0
+
+    def completed(self):
+        total = self.disconnects
+        for group in list(self.groups.values()):
+            total += sum(group[FIRST_BUCKET:])
+        return total
 
 
 class RequestStats(object):
-    """A worker's requests, cumulative since it booted. Threads (gthread) each write their own Tally;
-    the flusher thread only reads, taking copies that CPython makes atomically."""
+    """A worker's requests, cumulative since it booted. The flusher thread only reads, taking copies
+    that CPython makes atomically."""
 
     def __init__(self, bounds):
         self.bounds = tuple(float(b) for b in bounds)
-        self._width = FIRST_BUCKET + len(self.bounds) + 1
+        self.width = FIRST_BUCKET + len(self.bounds) + 1
         self._tallies = {}
         self._sent = {}
+        # deque.append/popleft are atomic: request threads append, the flusher drains.
+        self.examples = deque(maxlen=EXAMPLES_PER_FLUSH)
 
     def tally(self):
         ident = get_ident()
@@ -41,37 +60,65 @@ class RequestStats(object):
             tally = self._tallies[ident] = Tally()
         return tally
 
-    def started(self):
-        self.tally().started += 1
+    def tallies(self):
+        return list(self._tallies.values())
 
-    def finished(self, method, route, status, seconds, nbytes):
-        tally = self.tally()
+    def new_group(self):
+        return [0, 0.0, 0, 0] + [0] * (self.width - FIRST_BUCKET)
+
+    def add(self, tally, method, route, status, seconds, nbytes, raised):
+        """Counts one completed request in `tally` (the calling thread's)."""
         key = (method, route, status)
         group = tally.groups.get(key)
         if group is None:
-            group = tally.groups[key] = [0, 0.0, 0] + [0] * (self._width - FIRST_BUCKET)
-        group[COUNT] += 1
+            group = tally.groups[key] = self.new_group()
         group[DURATION] += seconds
         group[BYTES] += nbytes
+        if raised:
+            group[EXCEPTIONS] += 1
         group[FIRST_BUCKET + bisect_left(self.bounds, seconds)] += 1
-        tally.finished += 1
 
     def totals(self):
-        """(groups merged over threads, started, finished), all cumulative."""
+        """(groups merged over threads, completed requests, client disconnects), all cumulative."""
         merged = {}
-        started = finished = 0
-        for tally in list(self._tallies.values()):
-            started += tally.started
-            finished += tally.finished
+        completed = disconnects = 0
+        for tally in self.tallies():
+            disconnects += tally.disconnects
+            completed += tally.disconnects
             for key, group in list(tally.groups.items()):
                 group = list(group)
+                group[COUNT] = sum(group[FIRST_BUCKET:])
+                completed += group[COUNT]
                 mine = merged.get(key)
                 if mine is None:
                     merged[key] = group
                 else:
                     for i, value in enumerate(group):
                         mine[i] += value
-        return merged, started, finished
+        return merged, completed, disconnects
+
+    def in_flight(self):
+        """(count, oldest) of requests in progress; oldest is (request, since) from the threads that
+        track their current request (sync, gthread), else None."""
+        count = 0
+        oldest = None
+        for tally in self.tallies():
+            current, since = tally.current, tally.since
+            if current is not None:
+                count += 1
+                if oldest is None or since < oldest[1]:
+                    oldest = (current, since)
+            elif tally.started:
+                count += max(0, tally.started - tally.completed())
+        return count, oldest
+
+    def take_examples(self):
+        out = []
+        while True:
+            try:
+                out.append(self.examples.popleft())
+            except IndexError:
+                return out
 
     def changed(self, merged):
         """The groups whose totals moved since the last `mark_sent`."""
@@ -81,50 +128,3 @@ class RequestStats(object):
     def mark_sent(self, groups):
         for key, group in groups:
             self._sent[key] = group[COUNT]
-
-
-class WorkerLedger(object):
-    """The master's view of one worker: its last cumulative totals, state, and boot time."""
-    __slots__ = ("pid", "groups", "requests", "in_flight", "booted_at", "reported")
-
-    def __init__(self, pid, booted_at=None):
-        self.pid = pid
-        self.groups = {}
-        self.requests = 0
-        self.in_flight = None
-        self.booted_at = booted_at
-        self.reported = False
-
-
-class IntervalRequests(object):
-    """Requests completed since the last sample, summed over workers, as deltas."""
-
-    def __init__(self, bounds):
-        self.width = FIRST_BUCKET + len(bounds) + 1
-        self._groups = {}
-
-    def absorb(self, ledger, key, group):
-        """Adds the growth of one cumulative group of `ledger`'s worker. Stale or reordered reports
-        (a smaller count than already seen) are ignored: totals only grow."""
-        if len(group) != self.width:
-            return
-        last = ledger.groups.get(key)
-        if last is not None and group[COUNT] <= last[COUNT]:
-            return
-        ledger.groups[key] = group
-        delta = group if last is None else [now - before for now, before in zip(group, last)]
-        mine = self._groups.get(key)
-        if mine is None:
-            self._groups[key] = list(delta)
-        else:
-            for i, value in enumerate(delta):
-                mine[i] += value
-
-    def take(self):
-        """[(method, route, status, count, durationSum, buckets, responseBytes)], then starts afresh."""
-        groups, self._groups = self._groups, {}
-        out = []
-        for (method, route, status), g in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
-            if g[COUNT] > 0:
-                out.append((method, route, status, g[COUNT], max(0.0, g[DURATION]), g[FIRST_BUCKET:], g[BYTES]))
-        return out

@@ -12,7 +12,7 @@ from collections import deque
 
 from . import commands, frames
 from .log import logger
-from .wsclient import ConnectionClosed, HandshakeError, WebSocketClient, WebSocketError
+from .wsclient import ConnectionClosed, WebSocketClient, WebSocketError
 
 # Held only while the uplink creates its socket (no I/O) and by every fork, so a child never inherits
 # a socket the master has not yet recorded (and so cannot close in the child).
@@ -25,21 +25,28 @@ SEND_RATE = 100.0
 SEND_BURST = 50.0
 
 
+_SAMPLE_PREFIX = '{"type":"sample"'
+
+
 class OutboundBuffer(object):
-    """Frames (JSON text) waiting for the hub. When full the oldest is dropped and counted. The lock is
-    held only for deque operations, never across I/O."""
+    """Frames (JSON text) waiting for the hub. When full the oldest is dropped and counted (`dropped`;
+    `dropped_samples` of them samples, which the samples themselves report). The lock is held only for
+    deque operations, never across I/O."""
 
     def __init__(self, capacity):
         self.capacity = max(1, int(capacity))
         self._frames = deque()
         self._lock = threading.Lock()
         self.dropped = 0
+        self.dropped_samples = 0
 
     def put(self, text):
         with self._lock:
             if len(self._frames) >= self.capacity:
-                self._frames.popleft()
+                oldest = self._frames.popleft()
                 self.dropped += 1
+                if oldest.startswith(_SAMPLE_PREFIX):
+                    self.dropped_samples += 1
             self._frames.append(text)
 
     def peek(self):

@@ -90,6 +90,13 @@ def strict(fields, optional=()):
     return ok
 
 
+def nullable_strict(f):
+    def ok(v, problems=None, path=""):
+        return True if v is None else f(v, problems, path)
+    ok.strict = True
+    return ok
+
+
 def _apply(f, value, path):
     if getattr(f, "strict", False):
         problems = []
@@ -106,18 +113,25 @@ HELLO = strict({
         "workerClass": string(256), "serviceName": string(256), "startedAt": epoch, "targetWorkers": count,
         "interval": number(0, 3600, lo_open=True), "durationBuckets": array(number(0, lo_open=True), 64, 1)}),
 })
+IN_FLIGHT = strict({"method": string(32), "route": string(512), "elapsed": number(0)})
 WORKER = strict({"pid": pid, "age": count, "bootedAt": epoch, "cpuPercent": nullable(number(0)),
                  "rssBytes": nullable(count), "pssBytes": nullable(count), "requests": count,
-                 "state": nullable(enum(("idle", "busy")))}, optional=("pssBytes", "state"))
-GROUP = strict({"method": string(32), "route": string(512), "status": lambda v: _int(v) and 0 <= v <= 999,
+                 "state": nullable(enum(("idle", "busy"))), "inFlight": nullable_strict(IN_FLIGHT),
+                 "inFlightCount": count}, optional=("pssBytes", "state", "inFlight", "inFlightCount"))
+STATUS = lambda v: _int(v) and 0 <= v <= 999  # noqa: E731
+GROUP = strict({"method": string(32), "route": string(512), "status": STATUS,
                 "count": lambda v: _int(v) and v > 0, "durationSum": number(0), "buckets": array(count, 65),
-                "responseBytes": count})
+                "responseBytes": count, "exceptions": count}, optional=("exceptions",))
+EXAMPLE = strict({"pid": pid, "method": string(32), "route": string(512), "status": STATUS, "duration": number(0),
+                  "at": epoch, "exception": string(512)}, optional=("exception",))
 SAMPLE = strict({
     "type": literal("sample"), "seq": count, "at": epoch,
     "master": strict({"pid": pid, "cpuPercent": nullable(number(0)), "rssBytes": nullable(count)}),
     "targetWorkers": count, "workers": lambda v: isinstance(v, list) and len(v) <= 1024,
     "requests": lambda v: isinstance(v, list) and len(v) <= 4096,
-})
+    "clientDisconnects": count, "examples": lambda v: isinstance(v, list) and len(v) <= 64,
+    "dropped": count, "reloads": count,
+}, optional=("clientDisconnects", "examples", "dropped", "reloads"))
 STACK_FRAME = strict({"file": string(4096), "line": count, "function": string(512)})
 EVENTS = {
     "worker_spawn": strict({"type": literal("worker_spawn"), "pid": pid, "at": epoch}),
@@ -148,6 +162,8 @@ def check(frame):
                 problems += _apply(WORKER, w, ".workers[%d]" % i)
             for i, g in enumerate(frame["requests"]):
                 problems += _apply(GROUP, g, ".requests[%d]" % i)
+            for i, e in enumerate(frame.get("examples") or []):
+                problems += _apply(EXAMPLE, e, ".examples[%d]" % i)
         return problems
     if kind == "event":
         problems = _apply(EVENT, frame, "")

@@ -67,6 +67,15 @@ class HooksTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             cfg.post_fork("server", "w")
 
+    def test_only_the_hooks_settings_are_touched(self):
+        import gunicorn.config as config
+        self.assertFalse(hasattr(Config.__dict__["__getattr__"], "_gunicorn_live"))
+        patched = [s.name for s in config.KNOWN_SETTINGS if getattr(s.__dict__.get("get"), "_gunicorn_live", False)]
+        self.assertEqual(sorted(patched), ["post_fork", "post_request", "when_ready"])  # this test's AGENT_HOOKS
+        self.assertEqual(sorted(self.saved), ["child_exit", "nworkers_changed", "on_exit", "on_reload", "post_fork",
+                                              "post_request", "post_worker_init", "pre_request", "when_ready",
+                                              "worker_abort", "worker_exit"])
+
     def test_other_settings_are_untouched_and_uninstall_restores(self):
         cfg = Config()
         self.assertEqual(cfg.workers, 1)

@@ -135,8 +135,10 @@ class Connection(object):
 
 
 class TestHub(object):
-    def __init__(self, token="t0ken", port=0):
+    def __init__(self, token="t0ken", port=0, stall=False):
+        """`stall`: accept and upgrade, then never read — a hub that has stopped keeping up."""
         self.token = token
+        self.stall = stall
         self.inbox = queue.Queue()
         self.connections = []
         self.refused = 0
@@ -181,6 +183,10 @@ class TestHub(object):
             sock.settimeout(None)
             conn = Connection(self, sock, headers)
             self.connections.append(conn)
+            if self.stall:
+                while not self._stopped:
+                    time.sleep(0.05)
+                return sock.close()
             conn.serve()
         except OSError:
             sock.close()

@@ -11,3 +11,18 @@ def post_fork(server, worker):
     if marker:
         with open(marker, "a") as f:
             f.write("%d\n" % worker.pid)
+
+
+def _note(line):
+    marker = os.environ.get("USER_REQUEST_MARKER")
+    if marker:
+        with open(marker, "a") as f:
+            f.write(line + "\n")
+
+
+def pre_request(worker, req):
+    _note("pre %s" % req.path)
+
+
+def post_request(worker, req, environ, resp):
+    _note("post %s %s" % (req.path, getattr(resp, "status_code", None)))

@@ -1,0 +1,87 @@
+"""The master's view of its workers' reports: each worker's last cumulative totals (WorkerLedger), and
+the server-wide requests of the current interval as deltas (ServerRequests), with at most MAX_ROUTES
+distinct routes per server (the rest are `other`), client disconnects and a few examples."""
+from .routes import OTHER
+from .stats import COUNT, DURATION, BYTES, EXCEPTIONS, FIRST_BUCKET
+
+MAX_ROUTES = 200
+MAX_EXAMPLES = 64
+
+
+class WorkerLedger(object):
+    """What the master knows of one worker: its last cumulative totals, what it had in flight when it
+    last reported, and its boot time."""
+    __slots__ = ("pid", "groups", "requests", "in_flight_count", "in_flight", "threaded", "booted_at",
+                 "reported", "disconnects")
+
+    def __init__(self, pid, booted_at=None):
+        self.pid = pid
+        self.groups = {}
+        self.requests = 0
+        self.in_flight_count = None
+        self.in_flight = None       # (method, route, since) of a sync/gthread worker's oldest request
+        self.threaded = False
+        self.booted_at = booted_at
+        self.reported = False
+        self.disconnects = 0
+
+
+class ServerRequests(object):
+    def __init__(self, bounds, max_routes=MAX_ROUTES, max_examples=MAX_EXAMPLES):
+        self.width = FIRST_BUCKET + len(bounds) + 1
+        self.max_routes = max_routes
+        self.max_examples = max_examples
+        self.routes = set()
+        self._groups = {}
+        self._disconnects = 0
+        self._examples = []
+
+    def route(self, route):
+        """The route as reported, while the server has fewer than max_routes; then new ones are `other`."""
+        if route in self.routes:
+            return route
+        if len(self.routes) >= self.max_routes:
+            return OTHER
+        self.routes.add(route)
+        return route
+
+    def absorb(self, ledger, key, group):
+        """Adds the growth of one cumulative group of `ledger`'s worker. Stale or reordered reports
+        (a smaller count than already seen) are ignored: totals only grow."""
+        if len(group) != self.width:
+            return
+        last = ledger.groups.get(key)
+        if last is not None and group[COUNT] <= last[COUNT]:
+            return
+        ledger.groups[key] = group
+        delta = group if last is None else [now - before for now, before in zip(group, last)]
+        method, route, status = key
+        server_key = (method, self.route(route), status)
+        mine = self._groups.get(server_key)
+        if mine is None:
+            self._groups[server_key] = list(delta)
+        else:
+            for i, value in enumerate(delta):
+                mine[i] += value
+
+    def absorb_disconnects(self, ledger, total):
+        if total > ledger.disconnects:
+            self._disconnects += total - ledger.disconnects
+            ledger.disconnects = total
+
+    def add_example(self, pid, method, route, status, duration, at, exception):
+        if len(self._examples) < self.max_examples:
+            self._examples.append((pid, method, self.route(route), status, duration, at, exception))
+
+    def take(self):
+        """(groups, client disconnects, examples) of the interval, then starts afresh. Groups are
+        (method, route, status, count, durationSum, buckets, responseBytes, exceptions)."""
+        groups, self._groups = self._groups, {}
+        disconnects, self._disconnects = self._disconnects, 0
+        examples, self._examples = self._examples, []
+        out = []
+        for (method, route, status), g in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
+            if g[COUNT] > 0:
+                out.append((method, route, status, g[COUNT], max(0.0, g[DURATION]), g[FIRST_BUCKET:], g[BYTES],
+                            g[EXCEPTIONS]))
+        return out, disconnects, examples
