@@ -2,25 +2,15 @@
 // real Gunicorn reporting to the same hub (as `gunicorn-live serve` users attach one), plain HTTP
 // requests, and the master's real children from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunicornCommand } from '../../extension/cli/launch';
+import { childrenOf, freePort } from '../integration/proc';
+
+export { childrenOf, freePort };
 
 export const ROOT = join(__dirname, '..', '..');
 export const APPS = join(__dirname, 'apps');
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One GET; the status, or 0 when the server dropped the connection (a worker the master aborted). */
 export function get(port: number, path: string): Promise<number> {
@@ -32,16 +22,6 @@ export function get(port: number, path: string): Promise<number> {
     req.on('error', () => resolve(0));
     req.end();
   });
-}
-
-/** The master's real children, from /proc. */
-export function childrenOf(pid: number): number[] {
-  const pids: number[] = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    if (text) pids.push(...text.split(/\s+/).map(Number));
-  }
-  return pids.sort((a, b) => a - b);
 }
 
 export async function until<T>(fn: () => Promise<T | undefined | false | null>, what: string, ms = 30_000): Promise<T> {
