@@ -37,7 +37,8 @@ export class Summary {
     const busy = server.workers.filter((w) => w.state === 'busy').length;
     const known = server.workers.some((w) => w.state !== null);
     const short = server.workers.length < server.targetWorkers;
-    this.set('workers', `${server.workers.length} / ${server.targetWorkers}`, known ? `${busy} busy` : 'live / target', short ? 'warn' : null);
+    const reloads = server.reloads ? ` · ${server.reloads} reload${server.reloads === 1 ? '' : 's'}` : '';
+    this.set('workers', `${server.workers.length} / ${server.targetWorkers}`, `${known ? `${busy} busy` : 'live / target'}${reloads}`, short ? 'warn' : null);
     this.set('rps', latest ? formatRate(latest.rps) : '—', 'last interval');
     this.set('requests', formatCount(server.requestsTotal), 'since the hub saw this server');
     const latency = latest?.latency;

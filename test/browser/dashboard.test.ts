@@ -151,6 +151,8 @@ describe('browser dashboard of `gunicorn-live run`', () => {
     let lastExits: Array<string | null> = [];
     await until(async () => (lastExits = await Promise.all(newPids.map((pid) => cell(page, pid, 'lastExit')))).every((t) => /^reload( \(SIGTERM\))?$/.test(t ?? '')),
       'last exit "reload" on both new workers', 5_000).catch((err: Error) => assert.fail(`${err.message}: ${JSON.stringify(lastExits)}`));
+    // The master's reload count, as the agent reports it.
+    await until(async () => /· 1 reload$/.test(await page.innerText('[data-kpi="workers"] .kpi-note')), 'the reload count', 5_000);
   });
 
   test('Add worker (TTIN) and Remove worker (TTOU): ack, then one pid more, then one less', async () => {
