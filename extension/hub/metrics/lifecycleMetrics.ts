@@ -1,6 +1,6 @@
 // The master's view: worker counts, restarts by cause, signals received, its own CPU and memory.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Store } from '../store';
+import type { ServerCounters, Store } from '../store';
 
 export function registerLifecycleMetrics(registry: Registry, store: Store): void {
   const connected = () => store.summaries().filter((s) => s.connected);
@@ -18,26 +18,21 @@ export function registerLifecycleMetrics(registry: Registry, store: Store): void
       }
     },
   });
-  new Counter({
-    name: 'gunicorn_worker_restarts_total', help: 'Worker exits by cause (timeout, max_requests, signal, crash, reload, scale_down, shutdown, unknown).',
-    labelNames: ['server', 'reason'] as const, registers: [registry],
-    collect() {
-      this.reset();
-      for (const server of store.summaries()) {
-        for (const [reason, n] of store.counters(server.id)?.exits ?? []) this.inc({ server: server.serviceName, reason }, n);
-      }
-    },
-  });
-  new Counter({
-    name: 'gunicorn_master_signals_total', help: 'Signals the master received, by name.',
-    labelNames: ['server', 'signal'] as const, registers: [registry],
-    collect() {
-      this.reset();
-      for (const server of store.summaries()) {
-        for (const [signal, n] of store.counters(server.id)?.signals ?? []) this.inc({ server: server.serviceName, signal }, n);
-      }
-    },
-  });
+  /** A counter per name in one of a server's tallies (exit reasons, signals). */
+  const tallied = (name: string, help: string, label: string, tally: (c: ServerCounters) => Map<string, number>) =>
+    new Counter({
+      name, help, labelNames: ['server', label], registers: [registry],
+      collect() {
+        this.reset();
+        for (const server of connected()) {
+          const counters = store.counters(server.id);
+          if (counters) for (const [value, n] of tally(counters)) this.inc({ server: server.serviceName, [label]: value }, n);
+        }
+      },
+    });
+  tallied('gunicorn_worker_restarts_total', 'Worker exits by cause (timeout, max_requests, signal, crash, reload, scale_down, shutdown, unknown).',
+    'reason', (c) => c.exits);
+  tallied('gunicorn_master_signals_total', 'Signals the master received, by name.', 'signal', (c) => c.signals);
   new Counter({
     name: 'gunicorn_live_samples_lost_total', help: "Samples that never reached the hub (gaps in the agent's sequence, and what it dropped while the hub was away).",
     labelNames: ['server'] as const, registers: [registry],
