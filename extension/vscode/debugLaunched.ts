@@ -2,6 +2,7 @@
 // session, which stops the master and its workers at once (a SIGTERM would leave a worker paused at a
 // breakpoint running until Gunicorn's graceful timeout).
 import * as vscode from 'vscode';
+import { log } from './log';
 
 /** Set on the debug configurations launchWithDebugger starts (debug adapters ignore unknown keys). */
 export const LAUNCH_MARKER = 'gunicornLiveLaunch';
@@ -29,6 +30,27 @@ export class DebugLaunched implements vscode.Disposable {
         for (const [pid, session] of this.sessions) if (session.id === ended.id) this.sessions.delete(pid);
       }),
     );
+  }
+
+  /**
+   * Ends a session the way the Stop button does. VS Code's first stop asks the adapter to `terminate`
+   * and waits for it; should the session outlive that (the adapter never says `terminated`), a second
+   * stop sends `disconnect` with terminateDebuggee, as a second click on Stop would.
+   */
+  async stop(session: vscode.DebugSession, graceMs = 5000): Promise<void> {
+    const ended = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => { listener.dispose(); resolve(false); }, graceMs);
+      const listener = vscode.debug.onDidTerminateDebugSession((s) => {
+        if (s.id !== session.id) return;
+        clearTimeout(timer);
+        listener.dispose();
+        resolve(true);
+      });
+    });
+    await vscode.debug.stopDebugging(session);
+    if (await ended) return;
+    log().info(`Stop Server: "${session.name}" outlived terminate for ${graceMs} ms; disconnecting`);
+    await vscode.debug.stopDebugging(session);
   }
 
   sessionOf(masterPid: number): vscode.DebugSession | undefined {

@@ -54,7 +54,7 @@ export async function stopServer(hubs: HubHost, launched: LaunchedServers, debug
   const session = debugLaunched.sessionOf(server.masterPid);
   if (session) {
     log().info(`Stop Server: ending the debug session "${session.name}" (master ${server.masterPid})`);
-    await vscode.debug.stopDebugging(session);
+    await debugLaunched.stop(session);
     return true;
   }
   if (launched.has(server.masterPid)) {

@@ -29,6 +29,7 @@ describe('Debugging with debugpy (no Python extension)', function () {
   let api: GunicornLiveApi;
   const messages: Array<{ session: vscode.DebugSession; m: DapMessage }> = [];
   const sessions: vscode.DebugSession[] = [];
+  const terminated = new Set<string>();
   const disposables: vscode.Disposable[] = [];
   const pidsToKill: number[] = [];
   const ws = () => workspaceFolder().uri.fsPath;
@@ -50,6 +51,7 @@ describe('Debugging with debugpy (no Python extension)', function () {
         createDebugAdapterTracker: (session) => ({ onDidSendMessage: (m: DapMessage) => void messages.push({ session, m }) }),
       }),
       vscode.debug.onDidStartDebugSession((s) => void sessions.push(s)),
+      vscode.debug.onDidTerminateDebugSession((s) => void terminated.add(s.id)),
     );
   });
 
@@ -174,7 +176,15 @@ describe('Debugging with debugpy (no Python extension)', function () {
     assert.equal(await vscode.commands.executeCommand<boolean>('gunicornLive.stop', node.server.id), true);
     await waitFor('the master and the worker to exit', () => !alive(masterPid) && !alive(workerPid), 20_000);
     await waitFor('the server to leave the tree', () => !serverNode(masterPid), 15_000);
-    await waitFor('the debug session to end', () => vscode.debug.activeDebugSession === undefined && api.debugLaunchedPids().length === 0, 15_000);
+    // Both sessions end (the worker's with its parent); what is left is named if they do not.
+    const left = () => [root, worker].filter((s) => !terminated.has(s.id)).map((s) => s.name);
+    await waitFor('the Gunicorn and worker debug sessions to end', () => left().length === 0, 30_000)
+      .catch((err: Error) => {
+        // CI keeps only the console: the adapters' last words go into the message.
+        const last = messages.slice(-8).map((x) => `${x.session.name}: ${x.m.type} ${x.m.event ?? (x.m as { command?: string }).command ?? ''}`);
+        throw new Error(`${err.message}; still running: ${left().join(', ')}; active: ${vscode.debug.activeDebugSession?.name ?? 'none'}; last DAP messages: ${last.join(' | ')}`);
+      });
+    assert.deepEqual(api.debugLaunchedPids(), [], 'the ended session is forgotten');
   });
 
   it('says debugpy is missing, with its install command, when the interpreter lacks it', async () => {
