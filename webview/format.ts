@@ -52,10 +52,11 @@ export function formatLatency(seconds: number | null | undefined): string {
   return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
 }
 
-/** An exit as one short phrase: "timeout (SIGABRT)", "crash, exit code 3", "signal SIGKILL". */
-export function formatExit(exit: { reason: string; signal?: string; exitCode?: number }): string {
+/** An exit as one short phrase: "timeout (SIGABRT)", "crash, exit code 3", "signal SIGKILL, out of memory". */
+export function formatExit(exit: { reason: string; signal?: string; exitCode?: number; oom?: boolean }): string {
   const reason = exit.reason.replace('_', ' ');
   const parts = [exit.signal && exit.reason === 'signal' ? `${reason} ${exit.signal}` : reason];
+  if (exit.oom) parts.push('out of memory');
   if (exit.signal && exit.reason !== 'signal') parts[0] += ` (${exit.signal})`;
   if (exit.exitCode !== undefined && exit.exitCode !== 0) parts.push(`exit code ${exit.exitCode}`);
   return parts.join(', ');

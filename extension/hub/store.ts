@@ -32,6 +32,8 @@ export interface ServerCounters {
   /** Signals the master received, by name. */
   signals: Map<string, number>;
   clientDisconnects: number;
+  /** Worker exits the kernel counted as OOM kills (SIGKILL exits with `oom: true`). */
+  oomKills: number;
 }
 
 /** A server without its events and routes: cheap to read many times per scrape. */
@@ -99,7 +101,7 @@ export class Store extends EventEmitter {
           serviceName: s.serviceName, connected: true, startedAt: s.startedAt, lastSampleAt: null,
           targetWorkers: s.targetWorkers, master: null, workers: [], requestsTotal: carried?.view.requestsTotal ?? 0,
         },
-        counters: carried?.counters ?? { exitedWorkerRequests: 0, exits: new Map(), signals: new Map(), clientDisconnects: 0 },
+        counters: carried?.counters ?? { exitedWorkerRequests: 0, exits: new Map(), signals: new Map(), clientDisconnects: 0, oomKills: 0 },
         ledger: sameBuckets ? carried.ledger : new RequestLedger(s.durationBuckets),
         routes: sameBuckets ? carried.routes : new RouteStats(s.durationBuckets),
         exits: carried?.exits ?? new ExitPairing(),
@@ -185,7 +187,10 @@ export class Store extends EventEmitter {
     record.events.push(event);
     record.exits.onEvent(event);
     const counters = record.counters;
-    if (event.type === 'worker_exit') counters.exits.set(event.reason, (counters.exits.get(event.reason) ?? 0) + 1);
+    if (event.type === 'worker_exit') {
+      counters.exits.set(event.reason, (counters.exits.get(event.reason) ?? 0) + 1);
+      if (event.oom) counters.oomKills += 1;
+    }
     if (event.type === 'signal') counters.signals.set(event.signal, (counters.signals.get(event.signal) ?? 0) + 1);
     this.emit('event', id, event);
   }

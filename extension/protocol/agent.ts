@@ -134,6 +134,8 @@ export const lifecycleEvent = z.discriminatedUnion('type', [
     signal: z.string().max(16).optional(),
     exitCode: z.number().int().optional(),
     stack: z.array(stackFrame).max(256).optional(),
+    /** SIGKILL exits only: whether the kernel counted an OOM kill in the worker's memory cgroup as it died. */
+    oom: z.boolean().optional(),
     at: epochSeconds,
   }),
   z.strictObject({ type: z.literal('signal'), signal: z.enum(SIGNAL_NAMES), at: epochSeconds }),

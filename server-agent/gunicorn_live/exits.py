@@ -69,9 +69,13 @@ def classify(status, aborted, retiring, hints):
     return "unknown", None, code, None
 
 
-def log_line(pid, reason, sig, code):
-    """One line for the log when a worker died badly; None for the expected exits."""
-    if reason == "signal" and sig == "SIGKILL":
+def log_line(pid, reason, sig, code, oom=None):
+    """One line for the log when a worker died badly; None for the expected exits. `oom`: whether the
+    kernel counted an OOM kill around a SIGKILL (None: it cannot tell here)."""
+    if reason == "signal" and sig == "SIGKILL" and oom:
+        return ("worker %d was killed by the kernel's OOM killer (out of memory): the kernel counted an "
+                "OOM kill in its memory cgroup as it died; see `dmesg`" % pid)
+    if reason == "signal" and sig == "SIGKILL" and oom is None:
         return ("worker %d was killed by SIGKILL — possibly the kernel's OOM killer (out of memory); "
                 "see `dmesg` or the container's OOM events" % pid)
     if reason == "signal":

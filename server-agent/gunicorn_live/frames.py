@@ -102,13 +102,15 @@ def worker_spawn(pid, at):
     return {"type": "event", "event": {"type": "worker_spawn", "pid": int(pid), "at": float(at)}}
 
 
-def worker_exit(pid, reason, at, signal=None, exit_code=None, stack=None):
+def worker_exit(pid, reason, at, signal=None, exit_code=None, stack=None, oom=None):
     event = {"type": "worker_exit", "pid": int(pid),
              "reason": reason if reason in EXIT_REASONS else "unknown", "at": float(at)}
     if signal is not None:
         event["signal"] = _text(signal, 16)
     if exit_code is not None:
         event["exitCode"] = int(exit_code)
+    if oom is not None:
+        event["oom"] = bool(oom)
     if stack:
         event["stack"] = [{"file": _text(f.get("file"), 4096), "line": _count(f.get("line") or 0),
                            "function": _text(f.get("function"), 512)} for f in stack[-MAX_STACK:]]

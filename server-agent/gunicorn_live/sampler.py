@@ -4,6 +4,7 @@ the workers' reports. Runs in the agent's sampler thread; `emit` queues a frame 
 import time
 
 from . import compat, exits, frames, procfs
+from .oom import OomWatch
 from .aggregate import ServerRequests, WorkerLedger
 from .log import logger
 
@@ -27,6 +28,7 @@ class Sampler(object):
         self.seq = 0
         self.reloads = 0
         self._pss = {}
+        self.oom = OomWatch()
 
     def catch_up(self, observed, messages):
         """`observed`: signals and exits the arbiter saw, oldest first; `messages`: the workers' datagrams
@@ -44,6 +46,7 @@ class Sampler(object):
 
     def sample(self):
         server = self.server
+        self.oom.tick()
         workers = compat.workers(server)
         trace = self.settings.trace_workers
         now = time.time()
@@ -138,7 +141,8 @@ class Sampler(object):
         self.ledgers.pop(pid, None)
         reason, sig, code, stack = exits.classify(status, aborted, self.retiring.pop(pid, None),
                                                   self.hints.pop(pid, {}))
-        line = exits.log_line(pid, reason, sig, code)
+        oom = self.oom.killed_recently() if (reason, sig) == ("signal", "SIGKILL") else None
+        line = exits.log_line(pid, reason, sig, code, oom)
         if line:
             logger.warning(line)  # before the event, so whoever sees the event finds the line logged
-        self.emit(frames.worker_exit(pid, reason, at, signal=sig, exit_code=code, stack=stack))
+        self.emit(frames.worker_exit(pid, reason, at, signal=sig, exit_code=code, stack=stack, oom=oom))

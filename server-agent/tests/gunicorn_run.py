@@ -17,15 +17,20 @@ APPS = os.path.join(HERE, "apps")
 GUNICORN = "/usr/bin/gunicorn"
 
 
-def start(test, args, env=None, app="app:app", config=SHIM):
-    """Gunicorn on 127.0.0.1:<free port> with `args`; `config` None runs it without -c."""
+def start(test, args, env=None, app="app:app", config=SHIM, cgroup_procs=None):
+    """Gunicorn on 127.0.0.1:<free port> with `args`; `config` None runs it without -c; `cgroup_procs`:
+    the cgroup.procs file of a cgroup to start it in."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_LIVE_", "OTEL_"))}
     full_env.update(PYTHONPATH=AGENT_ROOT, **(env or {}))
     log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
     test.addCleanup(os.unlink, log.name)
     command = [GUNICORN] + (["-c", config] if config else []) + ["-b", "127.0.0.1:0", "--chdir", APPS] + \
         list(args) + [app]
-    proc = subprocess.Popen(command, env=full_env, stdout=log, stderr=log, start_new_session=True)
+    def enter_cgroup():
+        with open(cgroup_procs, "w") as f:
+            f.write(str(os.getpid()))
+    proc = subprocess.Popen(command, env=full_env, stdout=log, stderr=log, start_new_session=True,
+                            preexec_fn=enter_cgroup if cgroup_procs else None)
     log.close()
     proc.log_path = log.name
     test.addCleanup(stop, proc)

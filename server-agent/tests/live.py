@@ -17,7 +17,8 @@ INTERVAL = "0.2"
 
 
 class Session(object):
-    def __init__(self, test, args, env=None, app="app:app", config=None, use_shim=True, hello_timeout=30):
+    def __init__(self, test, args, env=None, app="app:app", config=None, use_shim=True, hello_timeout=30,
+                 cgroup_procs=None):
         self.test = test
         self.hub = TestHub(token=TOKEN)
         test.addCleanup(self.hub.close)
@@ -25,7 +26,7 @@ class Session(object):
         env = dict({"GUNICORN_LIVE_INTERVAL": INTERVAL}, **(env or {}))
         env.update(GUNICORN_LIVE_URL=self.hub.url, GUNICORN_LIVE_TOKEN=TOKEN)
         kwargs = {"config": config} if not use_shim else {}
-        self.proc = start(test, args, env, app=app, **kwargs)
+        self.proc = start(test, args, env, app=app, cgroup_procs=cgroup_procs, **kwargs)
         self.conn, self.hello = self.next(lambda m: m["type"] == "hello", timeout=hello_timeout)
         self.port = int(self.hello["server"]["bind"][0].rsplit(":", 1)[1])
 

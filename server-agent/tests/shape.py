@@ -137,8 +137,9 @@ EVENTS = {
     "worker_spawn": strict({"type": literal("worker_spawn"), "pid": pid, "at": epoch}),
     "worker_exit": strict({"type": literal("worker_exit"), "pid": pid, "reason": enum(EXIT_REASONS),
                            "signal": string(16), "exitCode": _int,
-                           "stack": lambda v: isinstance(v, list) and len(v) <= 256, "at": epoch},
-                          optional=("signal", "exitCode", "stack")),
+                           "stack": lambda v: isinstance(v, list) and len(v) <= 256, "oom": boolean,
+                           "at": epoch},
+                          optional=("signal", "exitCode", "stack", "oom")),
     "signal": strict({"type": literal("signal"), "signal": enum(SIGNAL_NAMES), "at": epoch}),
 }
 EVENT = strict({"type": literal("event"), "event": lambda v: isinstance(v, dict)})

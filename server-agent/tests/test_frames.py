@@ -60,7 +60,8 @@ class BuildersTest(unittest.TestCase):
         stack = [{"file": "/srv/app.py", "line": 12, "function": "slow"}]
         for frame in (frames.worker_spawn(4244, 1763776810.1),
                       frames.worker_exit(4243, "timeout", 1763776811.0, exit_code=1, stack=stack),
-                      frames.worker_exit(4245, "signal", 1763776811.5, signal="SIGKILL"),
+                      frames.worker_exit(4245, "signal", 1763776811.5, signal="SIGKILL", oom=False),
+                      frames.worker_exit(4246, "signal", 1763776811.7, signal="SIGKILL", oom=True),
                       frames.worker_exit(4246, "crash", 1.0, exit_code=7),
                       frames.signal_event("SIGHUP", 1763776812.0),
                       frames.ack("c1", True), frames.ack("c2", False, "signal KILL is not allowed")):

@@ -50,6 +50,7 @@ test('TTIN, TTOU, USR1 and QUIT each wait for their own effect', () => {
 test('exits and latencies read as one short phrase', () => {
   assert.equal(formatExit({ reason: 'timeout', signal: 'SIGABRT', exitCode: 1 }), 'timeout (SIGABRT), exit code 1');
   assert.equal(formatExit({ reason: 'signal', signal: 'SIGKILL' }), 'signal SIGKILL');
+  assert.equal(formatExit({ reason: 'signal', signal: 'SIGKILL', oom: true }), 'signal SIGKILL, out of memory');
   assert.equal(formatExit({ reason: 'max_requests', exitCode: 0 }), 'max requests');
   assert.equal(formatLatency(0.0042), '4.2 ms');
   assert.equal(formatLatency(0.25), '250 ms');

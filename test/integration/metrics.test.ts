@@ -63,8 +63,11 @@ describe('Prometheus /metrics on a real Gunicorn', () => {
     assert.ok(sum(series(after, 'gunicorn_worker_requests_total')) >= totalBefore, 'requests_total went backwards');
     assert.equal(sum(series(after, 'gunicorn_requests_total')), N);
     await server.waitFor(() => (server.hub.store.counters(s.id)?.exits.size ?? 0) > 0, 'the exit event');
-    const restarts = series(await scrape(), 'gunicorn_worker_restarts_total');
+    const scraped = await scrape();
+    const restarts = series(scraped, 'gunicorn_worker_restarts_total');
     assert.deepEqual(restarts.map(([l, v]) => [l.reason, v]), [['signal', 1]]);
+    // A kill -9 is not the OOM killer: the kernel counted no OOM kill in the workers' cgroup.
+    assert.deepEqual(series(scraped, 'gunicorn_worker_oom_kills_total').map(([, v]) => v), [0]);
   });
 
   test('signals the master received are counted by name', async () => {

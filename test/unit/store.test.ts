@@ -75,7 +75,7 @@ test('exits are paired with the worker that replaced them', () => {
   const id = store.connect(hello(10));
   const at = 100;
   store.event(id, { type: 'worker_spawn', pid: 2, at });
-  store.event(id, { type: 'worker_exit', pid: 2, reason: 'signal', signal: 'SIGKILL', at: at + 5 });
+  store.event(id, { type: 'worker_exit', pid: 2, reason: 'signal', signal: 'SIGKILL', oom: true, at: at + 5 });
   store.event(id, { type: 'worker_spawn', pid: 3, at: at + 5.1 });
   // HUP: the new worker starts before the old one exits
   store.event(id, { type: 'worker_spawn', pid: 4, at: at + 10 });
@@ -83,6 +83,7 @@ test('exits are paired with the worker that replaced them', () => {
   store.sample(id, { ...sample(0, at + 11, 1), workers: [{ pid: 4, age: 3, bootedAt: at + 10, cpuPercent: 0, rssBytes: 1, requests: 0 }] });
   assert.deepEqual(store.server(id)?.workers[0].lastExit, { pid: 3, reason: 'reload', at: at + 10.5 });
   assert.deepEqual(store.counters(id)?.exits, new Map([['signal', 1], ['reload', 1]]));
+  assert.equal(store.counters(id)?.oomKills, 1, 'the SIGKILL the kernel counted as an OOM kill');
 });
 
 test('latency percentiles and status classes per interval, routes with smoothed rates', () => {

@@ -32,6 +32,14 @@ export function registerLifecycleMetrics(registry: Registry, store: Store): void
     });
   tallied('gunicorn_worker_restarts_total', 'Worker exits by cause (timeout, max_requests, signal, crash, reload, scale_down, shutdown, unknown).',
     'reason', (c) => c.exits);
+  new Counter({
+    name: 'gunicorn_worker_oom_kills_total', help: "Worker exits by SIGKILL that the kernel counted as OOM kills in the workers' memory cgroup.",
+    labelNames: ['server'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of connected()) this.inc({ server: s.serviceName }, store.counters(s.id)?.oomKills ?? 0);
+    },
+  });
   tallied('gunicorn_master_signals_total', 'Signals the master received, by name.', 'signal', (c) => c.signals);
   new Counter({
     name: 'gunicorn_live_samples_lost_total', help: "Samples that never reached the hub (gaps in the agent's sequence, and what it dropped while the hub was away).",

@@ -37,6 +37,11 @@ def app(environ, start_response):
         import ctypes
         ctypes.string_at(0)  # reads address 0: SIGSEGV
         body, status = b"unreachable\n", "200 OK"
+    elif path == "/hog":
+        # Touches every byte of ?mb= mebibytes, so a memory cgroup's limit (or the machine) runs out.
+        mb = int(parse_qs(environ.get("QUERY_STRING", "")).get("mb", ["64"])[0])
+        hog = b"x" * (mb << 20)
+        body, status = ("held %d MiB\n" % (len(hog) >> 20)).encode(), "200 OK"
     elif path == "/exit7":
         os._exit(7)
     elif path == "/big":
