@@ -85,11 +85,11 @@ class Hub(object):
     """The real hub (`node bin/gunicorn-live.js serve --port 0`); the agent reports to it in the
     instrumented runs. Falls back to the tests' stdlib WebSocket sink when Node or the build is missing."""
 
-    def __init__(self):
+    def __init__(self, prefix=()):
         self.proc = None
         self.sink = None
         try:
-            self._start_node()
+            self._start_node(prefix)
             self.kind = "gunicorn-live serve"
         except (OSError, RuntimeError) as e:
             sys.path.insert(0, AGENT)
@@ -97,9 +97,10 @@ class Hub(object):
             self.sink = TestHub(token="bench-token")
             self.url, self.token, self.kind = self.sink.url, "bench-token", "stdlib sink (%s)" % e
 
-    def _start_node(self):
-        self.proc = subprocess.Popen(["node", os.path.join(ROOT, "bin", "gunicorn-live.js"), "serve", "--port", "0"],
-                                     cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    def _start_node(self, prefix):
+        args = list(prefix) + ["node", os.path.join(ROOT, "bin", "gunicorn-live.js"), "serve", "--port", "0"]
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         found, deadline, buffered = {}, time.monotonic() + 30, b""
         while len(found) < 2:
             if time.monotonic() > deadline or self.proc.poll() is not None:
@@ -132,11 +133,12 @@ class Gunicorn(object):
     """`python -m gunicorn` on the hello-world app, sync, 2 workers; with the agent's -c shim when
     `hub` is given."""
 
-    def __init__(self, python, hub=None, workers=2, config=SHIM, env=None):
+    def __init__(self, python, hub=None, workers=2, config=SHIM, env=None, prefix=(), ready_seconds=60):
         self.port = free_port()
         full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_LIVE_", "OTEL_"))}
         full_env.update(env or {})
-        args = [python, "-m", "gunicorn"]
+        # prefix: what runs the interpreter (taskset, valgrind); it must exec it in the same process.
+        args = list(prefix) + [python, "-m", "gunicorn"]
         if hub is not None:
             full_env.update(PYTHONPATH=AGENT, GUNICORN_LIVE_URL=hub.url, GUNICORN_LIVE_TOKEN=hub.token)
             args += ["-c", config]
@@ -145,17 +147,18 @@ class Gunicorn(object):
         self.workers = workers
         self.log = open(os.devnull, "wb")
         self.proc = subprocess.Popen(args, env=full_env, stdout=self.log, stderr=self.log, start_new_session=True)
-        self._wait_ready()
+        self._wait_ready(ready_seconds)
 
-    def _wait_ready(self):
-        deadline = time.monotonic() + 60
+    def _wait_ready(self, seconds):
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise SystemExit("bench:agent: Gunicorn exited with code %s" % self.proc.returncode)
             if len(tree(self.proc.pid)) == self.workers + 1 and _answers(self.port):
                 return
             time.sleep(0.05)
-        raise SystemExit("bench:agent: Gunicorn did not start within 60 s")
+        self.stop()
+        raise SystemExit("bench:agent: Gunicorn did not start within %d s" % seconds)
 
     def cpu_seconds(self):
         return tree_cpu_seconds(self.proc.pid)
@@ -186,9 +189,9 @@ def _answers(port):
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
 
 
-def wrk(port, seconds, connections, threads):
+def wrk(port, seconds, connections, threads, prefix=()):
     """wrk's figures for one bounded run against 127.0.0.1: requests, req/s, p50/p99 latency (seconds)."""
-    run = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds, "--latency",
+    run = subprocess.run(list(prefix) + ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds, "--latency",
                           "http://127.0.0.1:%d/" % port], capture_output=True, text=True, timeout=seconds + 60)
     out = run.stdout
     requests = re.search(r"^\s*(\d+) requests in", out, re.M)

@@ -9,8 +9,10 @@ ratios. All servers stay up for the whole benchmark and each round's runs follow
 order, so the other load on a shared machine (and its drift) falls on all alike. Two plain Gunicorns are
 measured: their mean is the baseline of each round, and their ratio to each other (A/A) is the noise
 floor of this very run — a difference between plain and agent smaller than that is not a measurement.
-Last, the agent's own cost per request is timed inside the workers (probe_conf.py), which no other load
-on the machine can blur."""
+With --pin the Gunicorns run on CPU 1 and wrk and the hub on CPU 0, so load and server never take each
+other's core (but other load on CPU 1 then falls on the server alone). Then the agent's own cost per
+request is timed inside the workers (probe_conf.py), and last valgrind counts the instructions each
+Gunicorn executes per request (instructions.py): a measure no other load on the machine can change."""
 import argparse
 import glob
 import json
@@ -22,6 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import instructions  # noqa: E402
 from measure import HERE, ROOT, Gunicorn, Hub, gunicorn_python, wrk  # noqa: E402
 
 CPU_TARGET = 1.02
@@ -29,11 +32,19 @@ RPS_TARGET = 0.98
 KINDS = ("plain", "agent", "plain2")
 
 
+# CPUs with --pin: Gunicorn on one, wrk and the hub on the other.
+SERVER_CPU, LOAD_CPU = "1", "0"
+
+
+def taskset(args, cpu):
+    return ("taskset", "-c", cpu) if args.pin else ()
+
+
 def one_run(server, args):
     # A second of unmeasured load first: the server's workers were asleep while the others ran.
-    wrk(server.port, 1, args.connections, args.threads)
+    wrk(server.port, 1, args.connections, args.threads, taskset(args, LOAD_CPU))
     cpu_before, wall_before = server.cpu_seconds(), time.monotonic()
-    load = wrk(server.port, args.duration, args.connections, args.threads)
+    load = wrk(server.port, args.duration, args.connections, args.threads, taskset(args, LOAD_CPU))
     cpu = server.cpu_seconds() - cpu_before
     wall = time.monotonic() - wall_before
     return dict(load, cpuSeconds=round(cpu, 3), wallSeconds=round(wall, 3),
@@ -44,9 +55,10 @@ def probe(python, hub, args):
     """The agent's own cost per request, timed inside the workers of a third Gunicorn under the same
     load (bench/agent/probe_conf.py): medians in µs, immune to the machine's other load."""
     prefix = os.path.join(tempfile.mkdtemp(prefix="bench-agent-"), "probe")
-    server = Gunicorn(python, hub, config=os.path.join(HERE, "probe_conf.py"), env={"BENCH_PROBE_OUT": prefix})
+    server = Gunicorn(python, hub, config=os.path.join(HERE, "probe_conf.py"), env={"BENCH_PROBE_OUT": prefix},
+                      prefix=taskset(args, SERVER_CPU))
     try:
-        wrk(server.port, args.duration * 3, args.connections, args.threads)
+        wrk(server.port, args.duration * 3, args.connections, args.threads, taskset(args, LOAD_CPU))
     finally:
         server.stop()
     workers = []
@@ -107,6 +119,11 @@ def summarize(pairs):
     summary["targets"] = {"cpuPerRequest": "<= %.2fx" % CPU_TARGET, "rps": ">= %.2fx" % RPS_TARGET,
                           "cpuMet": agent["cpuPerRequestRatio"]["median"] <= CPU_TARGET,
                           "rpsMet": agent["rpsRatio"]["median"] >= RPS_TARGET}
+    # The range the two identical plain servers' per-round ratios spanned in this run.
+    summary["noiseFloor"] = {}
+    for field in ("cpuPerRequestRatio", "rpsRatio"):
+        values = [v for v in summary["plain2"][field]["pairs"] if v is not None]
+        summary["noiseFloor"][field] = [min(values), max(values)] if values else None
     return summary
 
 
@@ -128,36 +145,67 @@ def table(pairs, summary):
                      "default pre_request skipped %.2f = %.2f net, %.1f%% of plain CPU/request" % (
                          probe_["agent_pre"], probe_["agent_post"], probe_["gunicorn_default_pre"], probe_["agentNet"],
                          summary["inSituNetShare"] * 100))
-    t = summary["targets"]
-    lines.append("targets: CPU/request ≤ %.2f: %s; req/s ≥ %.2f: %s" % (
-        CPU_TARGET, "met" if t["cpuMet"] else "NOT met", RPS_TARGET, "met" if t["rpsMet"] else "NOT met"))
+    ins = summary.get("instructionsPerRequest")
+    if ins:
+        lines.append("valgrind, instructions per request (workers + master): plain %.0f (%.0f + %.0f), agent %.0f "
+                     "(%.0f + %.0f): %.4f× (workers alone %.4f×; %.4f× with the master's %.0f instructions/s spread "
+                     "over wrk's req/s)" % (
+                         ins["plain"]["total"], ins["plain"]["workers"], ins["plain"]["master"], ins["agent"]["total"],
+                         ins["agent"]["workers"], ins["agent"]["master"], ins["ratio"], ins["workersRatio"],
+                         ins.get("ratioAtMeasuredRate", float("nan")), ins["agent"]["masterPerSecond"]))
+    t, floor = summary["targets"], summary["noiseFloor"]
+    lines.append("targets (wall clock): CPU/request ≤ %.2f: %s; req/s ≥ %.2f: %s (A/A per-round range: CPU/request "
+                 "%s, req/s %s)" % (
+                     CPU_TARGET, "met" if t["cpuMet"] else "NOT met", RPS_TARGET, "met" if t["rpsMet"] else "NOT met",
+                     _span(floor["cpuPerRequestRatio"]), _span(floor["rpsRatio"])))
+    if "instructionsMet" in t:
+        lines.append("target (instructions): ≤ %.2f: %s" % (CPU_TARGET, "met" if t["instructionsMet"] else "NOT met"))
     return "\n".join(lines)
+
+
+def _span(pair):
+    return "%.3f–%.3f" % tuple(pair) if pair else "n/a"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pairs", type=int, default=10, help="rounds, each one A/B pair plus the A/A run (≥ 5)")
+    parser.add_argument("--pairs", type=int, default=15, help="rounds, each one A/B pair plus the A/A run (≥ 5)")
     parser.add_argument("--duration", type=int, default=3, help="seconds of measured load per run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load on each server first")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--pin", action="store_true",
+                        help="Gunicorn on CPU 1, wrk and the hub on CPU 0 (on a shared machine, whatever else lands "
+                             "on CPU 1 then halves the server's req/s: off by default)")
+    parser.add_argument("--instructions", action=argparse.BooleanOptionalAction, default=True,
+                        help="count instructions per request with valgrind (needs valgrind)")
+    parser.add_argument("--instructions-requests", type=int, default=1800,
+                        help="requests in the longer valgrind run (the shorter one has a sixth of them)")
+    parser.add_argument("--instructions-repeats", type=int, default=3)
     parser.add_argument("--json", default=os.path.join(ROOT, "test-output", "bench-agent.json"))
     args = parser.parse_args()
     if args.pairs < 5 or not 1 <= args.duration <= 60 or not 0 <= args.warmup <= 60:
         parser.error("--pairs must be at least 5, --duration 1–60 and --warmup 0–60 seconds")
+    if not 600 <= args.instructions_requests <= 20000 or not 1 <= args.instructions_repeats <= 5:
+        parser.error("--instructions-requests must be 600–20000 and --instructions-repeats 1–5")
     if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
         raise SystemExit("bench:agent: wrk is not installed (apt-get install wrk)")
+    if args.instructions:
+        instructions.check_valgrind()
+    if args.pin and (os.cpu_count() or 1) < 2:
+        parser.error("--pin needs 2 CPUs")
     python = gunicorn_python()
-    hub = Hub()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    hub = Hub(taskset(args, LOAD_CPU))
     servers = {}
     pairs = []
+    counts = None
     try:
-        servers["plain"] = Gunicorn(python)
-        servers["agent"] = Gunicorn(python, hub)
-        servers["plain2"] = Gunicorn(python)
+        for kind in KINDS:
+            servers[kind] = Gunicorn(python, hub if kind == "agent" else None, prefix=taskset(args, SERVER_CPU))
         for server in servers.values():
             if args.warmup:
-                wrk(server.port, args.warmup, args.connections, args.threads)   # not measured
+                wrk(server.port, args.warmup, args.connections, args.threads, taskset(args, LOAD_CPU))  # not measured
         for i in range(args.pairs):
             order = KINDS[i % 3:] + KINDS[:i % 3]   # rotates, so no kind always runs first
             pair = {"order": "+".join(order)}
@@ -170,6 +218,11 @@ def main():
         for server in servers.values():
             server.stop()
         in_situ = probe(python, hub, args)
+        if args.instructions:
+            large = args.instructions_requests
+            counts = instructions.measure(python, hub, small=large // 6, large=large,
+                                          repeats=args.instructions_repeats,
+                                          log=lambda line: print(line, file=sys.stderr, flush=True))
     finally:
         for server in servers.values():
             if server.proc.poll() is None:
@@ -179,13 +232,24 @@ def main():
     summary["inSituMicroseconds"] = in_situ
     if in_situ:
         summary["inSituNetShare"] = round(in_situ["agentNet"] / summary["cpuPerRequestUs"]["plain"], 4)
+    if counts:
+        # The master's agent works per second, not per request: valgrind's slow pace (~400 req/s) inflates
+        # its share, so it is also spread over the req/s wrk measured (median), which is closer to the truth.
+        rps = dict((k, statistics.median(p[k]["rps"] for p in pairs)) for k in ("plain", "agent"))
+        at_rate = dict((k, counts[k]["workers"] + counts[k]["masterPerSecond"] / rps[k]) for k in rps)
+        counts["ratioAtMeasuredRate"] = round(at_rate["agent"] / at_rate["plain"], 4)
+        summary["instructionsPerRequest"] = counts
+        summary["targets"]["instructions"] = "<= %.2fx" % CPU_TARGET
+        summary["targets"]["instructionsMet"] = counts["ratio"] <= CPU_TARGET
     versions = subprocess.run([python, "-c", "import gunicorn, platform; print(platform.python_version(), "
                                              "gunicorn.__version__)"], capture_output=True, text=True).stdout.split()
     result = {"bench": "agent", "python": python, "pythonVersion": versions[0], "gunicorn": versions[1],
               "hub": hub.kind, "app": "bench/agent/hello.py (sync, 2 workers)",
               "load": "wrk -t%d -c%d -d%ds --latency per run (after 1 s unmeasured; +%ds warm-up per server) on 127.0.0.1" % (
                   args.threads, args.connections, args.duration, args.warmup),
-              "cpus": os.cpu_count(), "loadAverage": [round(x, 2) for x in os.getloadavg()],
+              "pinned": "Gunicorn on CPU %s, wrk and the hub on CPU %s" % (SERVER_CPU, LOAD_CPU) if args.pin else None,
+              "cpus": os.cpu_count(), "loadAverageAtStart": load_at_start,
+              "loadAverage": [round(x, 2) for x in os.getloadavg()],
               "summary": summary, "pairs": pairs}
     print(table(pairs, summary))
     text = json.dumps(result, indent=2)

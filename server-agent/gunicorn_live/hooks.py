@@ -5,6 +5,8 @@ hooks it needs only: every other setting lookup — a dozen per request — stay
 This works however and whenever the user defines their hooks. The agent's part runs first, guarded: its
 exceptions are logged once and swallowed, and the user's hook always runs, with its result and
 exceptions exactly as without the agent."""
+import itertools
+
 from . import arbiter, worker
 from .log import once
 
@@ -40,6 +42,8 @@ AGENT_HOOKS = {
 
 # Setting class → its own `get` before the agent's (_MISSING: it inherited one).
 _patched = {}
+# The Setting classes whose `get` was Gunicorn's plain `return self.value`.
+_plain = set()
 # Bumped by every install, so a chain cached on a Setting by an earlier install is never reused.
 _generation = [0]
 _MISSING = object()
@@ -51,6 +55,8 @@ def chain(name, agent_hook, user_hook):
         return _pre_request_chain(user_hook)
     if agent_hook is worker.post_request:
         return _post_request_chain(user_hook)
+    if agent_hook is _post_worker_init:
+        return _post_worker_init_chain(user_hook)
     return _generic_chain(name, agent_hook, user_hook)
 
 
@@ -97,6 +103,48 @@ def _post_request_chain(user_hook):
     # Gunicorn's default post_request does nothing: calling it would only cost time.
     default = user_hook is getattr(_setting_class("post_request"), "default", _MISSING)
     return _named(recorder.post_request_hook(None if default else user_hook), user_hook, "post_request")
+
+
+def _post_worker_init_chain(user_hook):
+    """The agent's post_worker_init, the user's, then the request hooks are pinned (they are final)."""
+    def post_worker_init(w):
+        try:
+            _post_worker_init(w)
+        except Exception:
+            _failed("post_worker_init")
+        try:
+            return user_hook(w)
+        finally:
+            try:
+                pin(w)
+            except Exception:
+                _failed("pin")
+    return _named(post_worker_init, user_hook, "post_worker_init")
+
+
+# Setting instances whose `get` this worker pinned.
+_pinned = []
+PINNED_HOOKS = ("pre_request", "post_request")
+
+
+def pin(w):
+    """Gunicorn looks up `cfg.pre_request` and `cfg.post_request` on every request, each a call of the
+    hook Setting's `get`. In a worker whose recorder is in place, that `get` becomes, on the Setting
+    instance itself (an instance attribute wins over the class's method), a C-level callable returning
+    the chain built once: the agent adds no Python call to the lookup. Only where `get` is Gunicorn's
+    plain `return self.value`; a worker's settings do not change once it serves requests (Gunicorn
+    re-reads its config in the master, for new workers)."""
+    if worker._hooked is None:
+        return
+    settings = getattr(getattr(w, "cfg", None), "settings", None)
+    if not isinstance(settings, dict):
+        return
+    for name in PINNED_HOOKS:
+        setting = settings.get(name)
+        if type(setting) not in _plain or "get" in getattr(setting, "__dict__", ("get",)):
+            continue
+        setting.get = itertools.repeat(setting.get()).__next__
+        _pinned.append(setting)
 
 
 def _generic_chain(name, agent_hook, user_hook):
@@ -176,11 +224,17 @@ def install():
         # Setting.get is `return self.value`: read the value directly, one call less per lookup.
         plain = own is _MISSING and getattr(current, "__qualname__", "") == "Setting.get"
         _patched[cls] = own
+        if plain:
+            _plain.add(cls)
         cls.get = _chained_get(name, None if plain else current, AGENT_HOOKS[name])
     return True
 
 
 def uninstall():
+    for setting in _pinned:
+        setting.__dict__.pop("get", None)
+    del _pinned[:]
+    _plain.clear()
     for cls, own in _patched.items():
         if own is _MISSING:
             try:

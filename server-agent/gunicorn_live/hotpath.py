@@ -12,6 +12,7 @@ from time import perf_counter
 
 from . import frameworks
 from .log import once
+from . import routes as routes_module
 from .routes import KNOWN_METHODS
 from .stats import BYTES, COUNT, DURATION, EXCEPTIONS, FIRST_BUCKET
 
@@ -23,6 +24,13 @@ T0 = "_gunicorn_live_t0"
 SLOW_SECONDS = 1.0
 ROUTE_KEY = frameworks.ROUTE_KEY
 EXCEPTION_KEY = frameworks.EXCEPTION_KEY
+# (method, path, status) → (group, its key), per tally: at most this many, then emptied and refilled;
+# longer paths are not kept (memory stays bounded whatever Gunicorn's limit_request_line).
+HOT_LIMIT = 4096
+HOT_PATH_CHARS = routes_module.CACHE_PATH_CHARS
+# The exception being handled (Gunicorn calls post_request in a `finally`); sys.exception() (3.11+)
+# builds no tuple.
+current_exception = getattr(sys, "exception", None) or (lambda: sys.exc_info()[1])
 
 
 def _failed(name):
@@ -39,17 +47,26 @@ def request_hooks(recorder, user_pre, user_post):
     bounds, examples, new_group = stats.bounds, stats.examples, stats.new_group
     first_bound, slow = bounds[0], SLOW_SECONDS
     main, tally_of, threaded, outcome = recorder.main, stats.tally, recorder.threaded, recorder.outcome
-    exc_info, methods = sys.exc_info, KNOWN_METHODS
+    methods, hot_limit = KNOWN_METHODS, HOT_LIMIT
     # Frameworks hooked at post_worker_init (frameworks.install) leave routes and caught exceptions in
     # environ; a plain WSGI app never does, so its requests skip those lookups.
     framework = frameworks.active()
 
-    if threaded:
+    # sync/gthread: the start time is set before the request, so the flusher thread (which reads both)
+    # never pairs a new request with the previous one's start.
+    if threaded and main is not None:
         def begin(worker, req):
             try:
-                tally = main or tally_of()
-                tally.current = req
+                main.since = perf_counter()
+                main.current = req
+            except Exception:
+                _failed("pre_request")
+    elif threaded:
+        def begin(worker, req):
+            try:
+                tally = tally_of()
                 tally.since = perf_counter()
+                tally.current = req
             except Exception:
                 _failed("pre_request")
     else:
@@ -65,6 +82,30 @@ def request_hooks(recorder, user_pre, user_post):
         def pre_request(worker, req):
             begin(worker, req)
             return user_pre(worker, req)
+
+    def group_of(tally, key):
+        """The tally's group for (method label, route, status), and that key (for examples)."""
+        group = tally.groups.get(key)
+        if group is None:
+            group = tally.groups[key] = new_group()
+        return group, key
+
+    def by_path(tally, method, path, status):
+        """First sight of (method, path, status) since the tally's hot cache was last emptied."""
+        entry = group_of(tally, (method if method in methods else "OTHER", route_of(path or "/"), status))
+        if not path or len(path) <= HOT_PATH_CHARS:
+            hot = tally.hot
+            if len(hot) >= hot_limit:
+                hot.clear()  # bounded; the paths still in use come back on their next request
+            hot[(method, path, status)] = entry
+        return entry
+
+    def by_route(tally, method, route, path, status):
+        """A framework's route template from environ."""
+        path = path or "/"
+        if route not in known or path not in cache:
+            route = admit(route, path)
+        return group_of(tally, (method if method in methods else "OTHER", route, status))
 
     def record(worker, req, environ, resp):
         """Gunicorn's post_request when the user has none of their own; else called first by it."""
@@ -83,7 +124,7 @@ def request_hooks(recorder, user_pre, user_post):
                     return
             seconds = t1 - t0
             exception = None
-            exc = exc_info()[1]
+            exc = current_exception()
             if exc is not None:
                 exception = outcome(exc)
                 if exception is False:
@@ -100,28 +141,22 @@ def request_hooks(recorder, user_pre, user_post):
             if status.__class__ is not int:
                 status = status_code(status)
             try:
-                path = req.path or "/"
+                path = req.path
                 method = req.method
             except AttributeError:
                 path, method = "/", None
-            if method not in methods:
-                method = "OTHER"
             route = environ.get(ROUTE_KEY) if framework and environ else None
             if route is None:
+                # Seen before: one lookup gives the group and its labels (method, route, status).
                 try:
-                    route = cache[path]
+                    group, labels = tally.hot[(method, path, status)]
                 except KeyError:
-                    route = route_of(path)
-            elif route not in known or path not in cache:
-                route = admit(route, path)
+                    group, labels = by_path(tally, method, path, status)
+            else:
+                group, labels = by_route(tally, method, route, path, status)
             if status >= 500 and exception is None and framework and environ:
                 # Flask and Django answer 500 themselves when a view raises; their signal left a note.
                 exception = environ.get(EXCEPTION_KEY)
-            key = (method, route, status)
-            try:
-                group = tally.groups[key]
-            except KeyError:
-                group = tally.groups[key] = new_group()
             # Literal indexes (stats.DURATION, BYTES, EXCEPTIONS, FIRST_BUCKET): no global lookups; the
             # count is the buckets' sum (stats.totals).
             group[1] += seconds
@@ -130,7 +165,7 @@ def request_hooks(recorder, user_pre, user_post):
             if exception is not None:
                 group[3] += 1
             if seconds >= slow or status >= 500 or exception is not None:
-                examples.append((method, route, status, seconds, time.time(), exception))
+                examples.append(labels + (seconds, time.time(), exception))
         except Exception:
             _failed("post_request")
 

@@ -6,8 +6,10 @@ import re
 MAX_ROUTES = 200
 OTHER = "other"
 MAX_ROUTE_CHARS = 256
-# Paths seen → route, so the per-request cost is one dict lookup for paths seen before.
+# Paths seen → route, so the per-request cost is one dict lookup for paths seen before; longer paths are
+# not kept, so the cache's memory is bounded whatever Gunicorn's limit_request_line.
 _CACHE_LIMIT = 4096
+CACHE_PATH_CHARS = 512
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 _HEX = re.compile(r"[0-9a-fA-F]{16,}\Z")
@@ -73,6 +75,6 @@ class RouteTable(object):
         return route
 
     def _remember(self, path, route):
-        if len(self.cache) < _CACHE_LIMIT:
+        if len(self.cache) < _CACHE_LIMIT and len(path) <= CACHE_PATH_CHARS:
             self.cache[path] = route
         return route

@@ -24,11 +24,13 @@ def bucket_index(bounds, seconds):
 class Tally(object):
     """One thread's counters. `current` is the request this thread is handling (sync/gthread), and
     `since` its start on the perf_counter clock; `started` counts requests begun where several can be in
-    flight on one thread (async workers). Completed requests are those in the groups and disconnects."""
-    __slots__ = ("groups", "started", "disconnects", "current", "since")
+    flight on one thread (async workers). Completed requests are those in the groups and disconnects.
+    `hot` maps a raw (method, path, status) to its group and key, for the request path (hotpath.py)."""
+    __slots__ = ("groups", "started", "disconnects", "current", "since", "hot")
 
     def __init__(self):
         self.groups = {}
+        self.hot = {}
         self.started = 0
         self.disconnects = 0
         self.current = None
