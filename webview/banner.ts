@@ -1,6 +1,6 @@
 // Says plainly what state the dashboard is in, so a still chart is never mistaken for a quiet server:
-// connecting, disconnected (retrying, with a countdown), error, waiting for an agent, agent gone,
-// samples late, paused.
+// connecting, loading, disconnected (retrying, with a countdown), error, waiting for an agent, agent
+// gone, samples late, paused.
 import { h, icon, setText } from './dom';
 import { formatClock, formatDuration } from './format';
 import type { DashboardState } from './state';
@@ -45,6 +45,10 @@ export class Banner {
       }
       case 'connected':
         break;
+    }
+    if (!selected && !this.state.snapshotReceived) {
+      this.set('info', 'loading~spin', 'Loading…', 'Connected; the hub is sending its servers and their history.');
+      return { mode: 'loading', frozen: false };
     }
     if (!selected) {
       this.set('info', 'loading~spin', 'Waiting for a Gunicorn agent…',

@@ -1,14 +1,16 @@
 // The chart cards, all on one time axis and one marker track: requests/s (total and per worker),
 // latency percentiles, responses by status class, busy workers (saturation), CPU and memory per worker.
 // Points are pushed as they come; the charts redraw in short tasks of their own, a few charts per task
-// at most, so no task grows with the number of workers, and a hidden view draws nothing.
+// at most, so no task grows with the number of workers, and a hidden view draws nothing. The cards are
+// laid out at once; Chart.js (liveChart.ts) is a chunk of its own, loaded by import(), and the six
+// charts are created one per task; history waits in the backlog until they all exist.
 import type { LifecycleEvent } from '../extension/protocol/agent';
 import type { HistoryPoint } from '../extension/protocol/ui';
 import { h, icon, setText } from './dom';
 import { formatLatency, formatPercent, formatRate } from './format';
-import { LiveChart, type LiveChartOptions, type SeriesSummary } from './liveChart';
+import type { LiveChart, LiveChartOptions, SeriesSummary } from './liveChart';
 import { MarkerTrack } from './markers';
-import { nextTask } from './nextTask';
+import { afterFrame, nextTask } from './nextTask';
 import { perf } from './perf';
 import { readTheme, type ThemeColors, type WorkerColors } from './theme';
 
@@ -60,21 +62,26 @@ const NOT_REPORTED: Partial<Record<ChartName, string>> = {
 };
 
 interface Card {
-  chart: LiveChart;
+  canvas: HTMLCanvasElement;
   empty: HTMLElement;
 }
+
+type Charts = Record<ChartName, LiveChart>;
 
 export class DashboardCharts {
   readonly element: HTMLElement;
   readonly markers = new MarkerTrack();
   private readonly cards = {} as Record<ChartName, Card>;
+  /** The six charts, once all are created; until then points wait in the backlog. */
+  private charts: Charts | null = null;
   /** The first point shown since the last reload (epoch ms). */
   private oldestX: number | null = null;
   /** Optional hub fields seen in the points shown, to tell "not reported" from "nothing happened". */
   private readonly seen = { latency: false, status: false };
   private scheduled = false;
   /** History still to be fed to the charts after a reload. */
-  private backlog: { points: HistoryPoint[]; next: number; windowSeconds: number; timer: ReturnType<typeof setTimeout> | undefined } | null = null;
+  private backlog: { points: HistoryPoint[]; next: number; windowSeconds: number; timer: ReturnType<typeof setTimeout> | undefined } | null =
+    { points: [], next: 0, windowSeconds: 0, timer: undefined };
   /** The previous point's time and the sampling interval seen, to tell a missing sample from the next one. */
   private lastAt: number | null = null;
   /** The shortest step between samples: the agent's interval (a longer step is a gap, never the interval). */
@@ -89,15 +96,34 @@ export class DashboardCharts {
     for (const name of CHART_NAMES) {
       const spec = CARDS[name];
       const canvas = h('canvas', { role: 'img', 'aria-label': `${spec.title}. No data yet.`, id: `chart-${name}` });
-      const empty = h('p', { class: 'chart-empty', 'aria-hidden': 'true' }, spec.waiting);
+      const empty = h('p', { class: 'chart-empty', 'aria-hidden': 'true' }, 'Loading the chart…');
       this.element.append(h('section', { class: 'card chart-card', 'aria-labelledby': `chart-${name}-title`, 'data-chart': name },
         h('header', { class: 'card-header' },
           // Titles carry the icons' meaning; icons only help scanning.
           h('h2', { id: `chart-${name}-title` }, icon(spec.icon), spec.title),
           h('span', { class: 'unit' }, spec.unit)),
         h('div', { class: 'chart-box' }, canvas, empty)));
-      this.cards[name] = { chart: new LiveChart(canvas, { ...spec.options, title: spec.title, markers: this.markers }, this.theme), empty };
+      this.cards[name] = { canvas, empty };
     }
+    import('./liveChart').then(({ LiveChart }) => afterFrame(() => this.create(LiveChart, {})), (err: unknown) => {
+      for (const { empty } of Object.values(this.cards)) setText(empty, `The charts did not load: ${String(err)}`);
+    });
+  }
+
+  /**
+   * One chart per task, each after a frame: a Chart.js instance measures its box (a forced layout, cheap
+   * once the frame has laid the page out) and draws itself empty once. Then the history is fed.
+   */
+  private create(Live: typeof LiveChart, made: Partial<Charts>): void {
+    const name = CHART_NAMES.find((n) => !made[n]);
+    if (name) {
+      const spec = CARDS[name];
+      made[name] = perf.time('create', () => new Live(this.cards[name].canvas, { ...spec.options, title: spec.title, markers: this.markers }, this.theme));
+      afterFrame(() => this.create(Live, made));
+      return;
+    }
+    this.charts = made as Charts;
+    this.feed();
   }
 
   /**
@@ -106,7 +132,7 @@ export class DashboardCharts {
    * the charts draw once all are in; live points that arrive meanwhile queue behind them.
    */
   reload(history: HistoryPoint[], windowSeconds: number): void {
-    for (const { chart } of Object.values(this.cards)) chart.clear();
+    for (const chart of this.all()) chart.clear();
     this.oldestX = null;
     this.lastAt = null;
     this.intervalSeconds = Infinity;
@@ -134,7 +160,7 @@ export class DashboardCharts {
 
   private feed(): void {
     const b = this.backlog;
-    if (!b) return;
+    if (!b || !this.charts) return;
     const start = performance.now();
     perf.time('feed', () => {
       while (b.next < b.points.length && performance.now() - start < FEED_BUDGET_MS) {
@@ -155,29 +181,33 @@ export class DashboardCharts {
     const before = this.markers.list;
     this.markers.set(events);
     if (this.markers.list === before) return;
-    for (const { chart } of Object.values(this.cards)) chart.dirty = true;
+    for (const chart of this.all()) chart.dirty = true;
     this.schedule();
   }
 
   /** Points handed to the charts since the page loaded. */
   get pointsReceived(): number {
-    return Object.values(this.cards).reduce((sum, card) => sum + card.chart.pointsPushed, 0);
+    return this.all().reduce((sum, chart) => sum + chart.pointsPushed, 0);
   }
 
   /** True while history is still being fed in or some chart still has to draw what it was given. */
   get pending(): boolean {
-    return this.backlog !== null || Object.values(this.cards).some((c) => c.chart.dirty);
+    return this.backlog !== null || this.all().some((chart) => chart.dirty);
   }
 
   applyTheme(): void {
     this.theme = readTheme();
-    for (const { chart } of Object.values(this.cards)) chart.applyTheme(this.theme);
+    for (const chart of this.all()) chart.applyTheme(this.theme);
     this.schedule();
   }
 
   /** Series per chart, for the test hook. */
   counts(): Record<ChartName, SeriesSummary[]> {
-    return Object.fromEntries(CHART_NAMES.map((name) => [name, this.cards[name].chart.counts()])) as Record<ChartName, SeriesSummary[]>;
+    return Object.fromEntries(CHART_NAMES.map((name) => [name, this.charts?.[name].counts() ?? []])) as Record<ChartName, SeriesSummary[]>;
+  }
+
+  private all(): LiveChart[] {
+    return this.charts ? Object.values(this.charts) : [];
   }
 
   private addPoint(point: HistoryPoint): void {
@@ -185,16 +215,16 @@ export class DashboardCharts {
     this.oldestX ??= x;
     if (this.lastAt !== null && point.at > this.lastAt) this.intervalSeconds = Math.min(this.intervalSeconds, point.at - this.lastAt);
     this.lastAt = point.at;
-    const { rps, latency, status, saturation, cpu, memory } = this.cards;
-    rps.chart.push('total', { label: 'all workers', color: 'total', fill: true }, { x, y: point.rps });
+    const { rps, latency, status, saturation, cpu, memory } = this.charts!;
+    rps.push('total', { label: 'all workers', color: 'total', fill: true }, { x, y: point.rps });
     for (const w of point.workers) {
       const slot = this.colors.slot(w.pid);
       const style = { label: `pid ${w.pid}`, color: slot };
       // A worker's first sample has no CPU yet; a gap is more honest than a zero.
-      if (w.cpuPercent !== null) cpu.chart.push(String(w.pid), style, { x, y: w.cpuPercent });
-      if (w.rssBytes !== null) memory.chart.push(`rss ${w.pid}`, { label: `pid ${w.pid} RSS`, color: slot }, { x, y: w.rssBytes / MiB });
-      if (w.pssBytes !== null) memory.chart.push(`pss ${w.pid}`, { label: `pid ${w.pid} PSS`, color: slot, dash: true }, { x, y: w.pssBytes / MiB });
-      rps.chart.push(String(w.pid), style, { x, y: w.rps });
+      if (w.cpuPercent !== null) cpu.push(String(w.pid), style, { x, y: w.cpuPercent });
+      if (w.rssBytes !== null) memory.push(`rss ${w.pid}`, { label: `pid ${w.pid} RSS`, color: slot }, { x, y: w.rssBytes / MiB });
+      if (w.pssBytes !== null) memory.push(`pss ${w.pid}`, { label: `pid ${w.pid} PSS`, color: slot, dash: true }, { x, y: w.pssBytes / MiB });
+      rps.push(String(w.pid), style, { x, y: w.rps });
     }
     // Past a dozen workers single lines blur together: a mean line over them is what the eye can follow.
     if (point.workers.length > MEAN_OVER) {
@@ -212,26 +242,26 @@ export class DashboardCharts {
       };
       const cpuMean = mean((w) => w.cpuPercent);
       const rssMean = mean((w) => w.rssBytes);
-      if (cpuMean !== null) cpu.chart.push('mean', { label: 'mean of workers', color: 'total' }, { x, y: cpuMean });
-      if (rssMean !== null) memory.chart.push('mean', { label: 'mean RSS of workers', color: 'total' }, { x, y: rssMean / MiB });
+      if (cpuMean !== null) cpu.push('mean', { label: 'mean of workers', color: 'total' }, { x, y: cpuMean });
+      if (rssMean !== null) memory.push('mean', { label: 'mean RSS of workers', color: 'total' }, { x, y: rssMean / MiB });
     }
     // Optional fields (a hub may predate them): absent means no point, never a made-up zero.
     if (point.latency !== undefined) this.seen.latency = true;
     if (point.latency) {
-      latency.chart.push('p50', { label: 'p50', color: 'p50' }, { x, y: point.latency.p50 * 1000 });
-      latency.chart.push('p95', { label: 'p95', color: 'p95' }, { x, y: point.latency.p95 * 1000 });
-      latency.chart.push('p99', { label: 'p99', color: 'p99' }, { x, y: point.latency.p99 * 1000 });
+      latency.push('p50', { label: 'p50', color: 'p50' }, { x, y: point.latency.p50 * 1000 });
+      latency.push('p95', { label: 'p95', color: 'p95' }, { x, y: point.latency.p95 * 1000 });
+      latency.push('p99', { label: 'p99', color: 'p99' }, { x, y: point.latency.p99 * 1000 });
     }
     if (point.status) {
       this.seen.status = true;
       const s = point.status;
-      status.chart.push('2xx', { label: '2xx', color: 'ok', fill: true }, { x, y: s['2xx'] });
-      status.chart.push('3xx', { label: '3xx', color: 'info', fill: true }, { x, y: s['3xx'] });
-      status.chart.push('4xx', { label: '4xx', color: 'warn', fill: true }, { x, y: s['4xx'] });
-      status.chart.push('5xx', { label: '5xx', color: 'error', fill: true }, { x, y: s['5xx'] });
+      status.push('2xx', { label: '2xx', color: 'ok', fill: true }, { x, y: s['2xx'] });
+      status.push('3xx', { label: '3xx', color: 'info', fill: true }, { x, y: s['3xx'] });
+      status.push('4xx', { label: '4xx', color: 'warn', fill: true }, { x, y: s['4xx'] });
+      status.push('5xx', { label: '5xx', color: 'error', fill: true }, { x, y: s['5xx'] });
     }
-    saturation.chart.push('live', { label: 'live workers', color: 'total' }, { x, y: point.workers.length });
-    if (typeof point.busy === 'number') saturation.chart.push('busy', { label: 'busy', color: 'busy', fill: true }, { x, y: point.busy });
+    saturation.push('live', { label: 'live workers', color: 'total' }, { x, y: point.workers.length });
+    if (typeof point.busy === 'number') saturation.push('busy', { label: 'busy', color: 'busy', fill: true }, { x, y: point.busy });
   }
 
   private finish(newestSeconds: number, windowSeconds: number): void {
@@ -240,7 +270,7 @@ export class DashboardCharts {
     const min = Math.max(windowStart, Math.min(this.oldestX ?? windowStart, max - MIN_SPAN_MS));
     // More than a few intervals without a sample (agent away, no requests for latency) is a gap.
     const gapMs = Number.isFinite(this.intervalSeconds) ? Math.max(2500, 3000 * this.intervalSeconds) : 2500;
-    for (const { chart } of Object.values(this.cards)) {
+    for (const chart of this.all()) {
       chart.setGap(gapMs);
       chart.trim(windowStart);
       chart.setRange(min, max);
@@ -264,10 +294,12 @@ export class DashboardCharts {
    * Canvases drawn between two frames reach the screen in one commit.
    */
   private renderNext(): void {
-    if (this.backlog || document.hidden) return; // half-fed charts are not worth a frame: feed() schedules one when done
+    // Half-fed charts are not worth a frame: feed() schedules one when done.
+    if (this.backlog || !this.charts || document.hidden) return;
     const start = performance.now();
     for (const name of CHART_NAMES) {
-      const { chart, empty } = this.cards[name];
+      const chart = this.charts[name];
+      const { empty } = this.cards[name];
       if (!chart.dirty) continue;
       if (performance.now() - start > FRAME_BUDGET_MS) break;
       perf.time(`chart:${name}`, () => chart.render());

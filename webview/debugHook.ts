@@ -1,6 +1,6 @@
 // A read-only window.__gunicornLive for the browser tests and the render benchmark: proves the charts
 // really hold points and says what the page's work cost, without reaching into Chart.js internals.
-import type { DashboardCharts } from './charts';
+import { CHART_NAMES, type DashboardCharts } from './charts';
 import { perf, type Timing } from './perf';
 import type { DashboardState } from './state';
 
@@ -20,18 +20,19 @@ export interface DebugHook {
   resetPerf(): void;
 }
 
-export function installDebugHook(host: 'browser' | 'vscode', state: DashboardState, charts: DashboardCharts): void {
+/** Installed as the page starts; `charts` is null until the views exist (a task later). */
+export function installDebugHook(host: 'browser' | 'vscode', state: DashboardState, charts: () => DashboardCharts | null): void {
   const hook: DebugHook = {
     host,
-    get pointsReceived() { return charts.pointsReceived; },
+    get pointsReceived() { return charts()?.pointsReceived ?? 0; },
     get messagesReceived() { return state.messagesReceived; },
     get connection() { return state.connection.kind; },
     get selectedServerId() { return state.selectedId; },
-    get chartsPending() { return charts.pending; },
-    charts: () => charts.counts(),
+    get chartsPending() { return charts()?.pending ?? true; },
+    charts: () => charts()?.counts() ?? noCharts(),
     markers: () => {
       const byKind: Record<string, number> = {};
-      for (const m of charts.markers.list) byKind[m.kind] = (byKind[m.kind] ?? 0) + 1;
+      for (const m of charts()?.markers.list ?? []) byKind[m.kind] = (byKind[m.kind] ?? 0) + 1;
       return byKind;
     },
     workerPids: () => state.selected?.view.workers.map((w) => w.pid) ?? [],
@@ -40,3 +41,5 @@ export function installDebugHook(host: 'browser' | 'vscode', state: DashboardSta
   };
   Object.defineProperty(window, '__gunicornLive', { value: Object.freeze(hook), enumerable: false });
 }
+
+const noCharts = () => Object.fromEntries(CHART_NAMES.map((name) => [name, []])) as unknown as ReturnType<DashboardCharts['counts']>;

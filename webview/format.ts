@@ -20,11 +20,15 @@ export function formatRate(perSecond: number | null | undefined): string {
   return perSecond < 10 ? perSecond.toFixed(1) : perSecond.toFixed(0);
 }
 
-/** One formatter for all counts: toLocaleString builds a new one per call, which shows at 64 workers. */
-const COUNT = new Intl.NumberFormat('en-US');
+/**
+ * One formatter for all counts: toLocaleString builds a new one per call, which shows at 64 workers.
+ * Made on first use, not as the bundle loads: the first Intl formatter loads locale data (~15 ms).
+ */
+let count: Intl.NumberFormat | undefined;
 
 export function formatCount(n: number): string {
-  return COUNT.format(n);
+  count ??= new Intl.NumberFormat('en-US');
+  return count.format(n);
 }
 
 /** A duration in seconds as "42 s", "3 min 5 s", "2 h 4 min". */

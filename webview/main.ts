@@ -3,11 +3,11 @@
 import './litNonce';
 // The stylesheets, bundled: esbuild writes them as dist/webview/dashboard.css next to the script.
 import './styles.css';
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { Dashboard } from './dashboard';
 import { installDebugHook } from './debugHook';
+import { defineElements } from './elements';
+import { formatCount } from './format';
+import { nextTask } from './nextTask';
 import { perf } from './perf';
 import { DashboardState, TIME_WINDOWS } from './state';
 import { createTransport } from './transport';
@@ -19,15 +19,24 @@ const transport = createTransport({
   state: (connection) => state.setConnection(connection),
 });
 
-const saved = transport.loadState() as { windowSeconds?: number } | null;
-if ((TIME_WINDOWS as readonly number[]).includes(saved?.windowSeconds ?? -1)) state.windowSeconds = saved!.windowSeconds!;
+let dashboard: Dashboard | null = null;
+installDebugHook(transport.host, state, () => dashboard?.charts ?? null);
 
-// The views (six charts among them) are built in a task of their own, after the bundle's evaluation:
-// two shorter tasks instead of one long one. Messages arriving meanwhile are already kept in `state`.
-setTimeout(() => {
-  const dashboard = new Dashboard(document.getElementById('app')!, state, transport);
-  state.subscribe((change) => {
-    if (change.kind === 'view') transport.saveState({ windowSeconds: state.windowSeconds });
+// Each piece in a short task of its own, so none is long: this module's evaluation (the connection is
+// already opening); the saved preferences (the browser's localStorage opens on first use, ~10 ms);
+// then the views, which show the connection state at once. The components' code and the charts'
+// (charts.ts) arrive by import() and evaluate in tasks of their own. Messages arriving meanwhile are
+// already kept in `state`.
+nextTask(() => {
+  const saved = transport.loadState() as { windowSeconds?: number } | null;
+  if ((TIME_WINDOWS as readonly number[]).includes(saved?.windowSeconds ?? -1)) state.windowSeconds = saved!.windowSeconds!;
+  // The first Intl formatter loads locale data (~15 ms): now, rather than inside the first table redraw.
+  nextTask(() => formatCount(0));
+  nextTask(() => {
+    dashboard = new Dashboard(document.getElementById('app')!, state, transport);
+    state.subscribe((change) => {
+      if (change.kind === 'view') transport.saveState({ windowSeconds: state.windowSeconds });
+    });
+    defineElements().catch((err: unknown) => console.error(`gunicorn-live: the dashboard's components did not load: ${String(err)}`));
   });
-  installDebugHook(transport.host, state, dashboard.charts);
-}, 0);
+});

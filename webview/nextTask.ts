@@ -8,3 +8,18 @@ export function nextTask(callback: () => void): void {
   queue.push(callback);
   channel.port2.postMessage(null);
 }
+
+/**
+ * Runs a callback in a task after the next frame, so that a big redraw split in two is also laid out
+ * in two frames. A hidden page draws no frames: the timer then runs it anyway.
+ */
+export function afterFrame(callback: () => void): void {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    callback();
+  };
+  requestAnimationFrame(() => nextTask(run));
+  setTimeout(run, 200);
+}

@@ -37,6 +37,8 @@ export class DashboardState {
   paused = false;
   /** Hub messages applied, for the test hook. */
   messagesReceived = 0;
+  /** The hub's first picture arrived: until then no server known means "loading", not "no agent". */
+  snapshotReceived = false;
   private readonly listeners: Array<(change: Change) => void> = [];
 
   subscribe(listener: (change: Change) => void): void {
@@ -77,6 +79,7 @@ export class DashboardState {
     this.messagesReceived += 1;
     switch (msg.type) {
       case 'snapshot': {
+        this.snapshotReceived = true;
         this.servers.clear();
         for (const view of msg.servers) {
           const history = (msg.history[view.id] ?? []).slice(-MAX_HISTORY_POINTS);

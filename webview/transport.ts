@@ -39,7 +39,7 @@ export function createTransport(handlers: TransportHandlers): Transport {
 }
 
 /**
- * A snapshot (an hour of history, megabytes) is handled in a task of its own, after the one that
+ * A snapshot or a history slice (megabytes) is handled in a task of its own, after the one that
  * received and parsed it, so no single task does both. Messages behind it wait their turn: order kept.
  */
 function ownTask(deliver: (msg: HubToUi) => void): (msg: HubToUi) => void {
@@ -49,7 +49,7 @@ function ownTask(deliver: (msg: HubToUi) => void): (msg: HubToUi) => void {
     if (queue.length > 0) setTimeout(drain, 0);
   };
   return (msg) => {
-    if (queue.length === 0 && msg.type !== 'snapshot') return deliver(msg);
+    if (queue.length === 0 && msg.type !== 'snapshot' && msg.type !== 'history') return deliver(msg);
     queue.push(msg);
     if (queue.length === 1) setTimeout(drain, 0);
   };
@@ -57,7 +57,7 @@ function ownTask(deliver: (msg: HubToUi) => void): (msg: HubToUi) => void {
 
 function isHubMessage(data: unknown): data is HubToUi {
   const type = (data as { type?: unknown } | null)?.type;
-  return type === 'snapshot' || type === 'update' || type === 'server' || type === 'removed' || type === 'event' || type === 'ack';
+  return type === 'snapshot' || type === 'history' || type === 'update' || type === 'server' || type === 'removed' || type === 'event' || type === 'ack';
 }
 
 function vscodeTransport(handlers: TransportHandlers): Transport {

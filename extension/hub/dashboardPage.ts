@@ -1,6 +1,7 @@
 // The dashboard's HTML document, shared by the hub (browser, served at /) and the VS Code webview.
-// Everything runs from one bundled script; the CSP allows only that script (by nonce), our own
-// styles and fonts, and the connections the host names. No inline script or style.
+// Everything runs from one bundled module script; the CSP allows only that script (by nonce: the
+// chunks it imports carry the same nonce), our own styles and fonts, and the connections the host
+// names. No inline script or style.
 
 export interface DashboardPageOptions {
   /** URL of dashboard.js (the hub: '/dashboard.js'; VS Code: an asWebviewUri). */
@@ -53,7 +54,7 @@ ${links.join('\n')}
       <p class="boot">Loading the dashboard…</p>
       <noscript>The Gunicorn Live dashboard needs JavaScript.</noscript>
     </div>
-    <script nonce="${escapeAttr(opts.nonce)}" src="${escapeAttr(opts.scriptUri)}"></script>
+    <script type="module" nonce="${escapeAttr(opts.nonce)}" src="${escapeAttr(opts.scriptUri)}"></script>
   </body>
 </html>
 `;
