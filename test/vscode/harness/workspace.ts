@@ -2,22 +2,15 @@
 // never lands in the repo; its gunicorn.conf.py binds a free loopback port and carries a user hook
 // the agent's shim must keep.
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const SOURCE_WORKSPACE = join(__dirname, '..', 'workspace');
+import { freePort } from '../../../extension/cli/freePort';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+// The CLI's own loopback probe for a free port, for the harness and the suites.
+export { freePort };
+
+export const SOURCE_WORKSPACE = join(__dirname, '..', 'workspace');
 
 export interface TestWorkspace {
   dir: string;
