@@ -74,7 +74,8 @@ function gunicornConf(file: SourceFile): AppCandidate | undefined {
   const m = /^wsgi_app\s*=\s*["']([^"']+)["']/m.exec(file.text);
   if (!m) return undefined;
   const cwd = posix.dirname(file.rel) === '.' ? '' : posix.dirname(file.rel);
-  return { app: '', config: file.rel, workerClass: '', cwd, label: file.rel, detail: `Gunicorn config, wsgi_app = ${m[1]}` };
+  // Gunicorn runs in the config's folder, and a task's `config` is relative to its cwd.
+  return { app: '', config: posix.basename(file.rel), workerClass: '', cwd, label: file.rel, detail: `Gunicorn config, wsgi_app = ${m[1]}` };
 }
 
 /** Every candidate in the files, config files first, each app once. */

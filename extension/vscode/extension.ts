@@ -12,6 +12,7 @@ import { openStackFrame } from './jumpToCode';
 import { LaunchedServers } from './launched';
 import { launchServer, launchWithDebugger, type LaunchOverrides } from './launch';
 import { disposeLog, errorLine, log } from './log';
+import { notify } from './notify';
 import { DashboardPanel, VIEW_TYPE } from './panel';
 import { signalServer, stopServer, type ServerArg } from './serverCommands';
 import { ServersTree } from './serversTree';
@@ -84,6 +85,13 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     command('gunicornLive.stop', (arg: ServerArg) => stopServer(hubs, launched, debugLaunched, arg)),
     command('gunicornLive.openStackFrame', (file: string, line: number) => openStackFrame(file, line)),
     command('gunicornLive.showLog', () => log().show()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!hubs.current || !(e.affectsConfiguration('gunicornLive.hub.host') || e.affectsConfiguration('gunicornLive.hub.port'))) return;
+      // Running agents report to the hub's current address, so it is not moved under them.
+      notify('info', 'Gunicorn Live: the hub keeps its address until the window reloads; servers running now report there.', {
+        'Reload Window': () => vscode.commands.executeCommand('workbench.action.reloadWindow'),
+      });
+    }),
   );
 
   shutdown = async () => {

@@ -1,6 +1,6 @@
 // The same extension-host suite in a downloaded VS Code (@vscode/test-electron), for machines that can
 // reach VS Code's download site (these cannot: there `npm run test:vscode` runs it in code-server).
-// Usage: node --import tsx test/vscode/runElectron.ts      Ends with `N passed, N failed`.
+// Usage: npm run test:vscode:electron      Ends with `N passed, N failed`.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -30,6 +30,8 @@ export async function prepareWorkspace(timeout = 30, parent = tmpdir()): Promise
       `bind = "127.0.0.1:${appPort}"`,
       'workers = 2',
       `timeout = ${timeout}`,
+      // A file for Reopen Logs (USR1) to reopen, as after a logrotate.
+      `accesslog = "${join(dir, 'access.log')}"`,
       '',
       '',
       'def when_ready(server):',

@@ -4,13 +4,13 @@
 // tree shows the master's real workers, signals go through the commands, the panel opens, and Stop ends it.
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GunicornLiveApi } from '../../../extension/vscode/extension';
 import { gunicornCommand } from '../../../extension/vscode/gunicornCommand';
 import { debugConfiguration } from '../../../extension/vscode/launch';
-import { gunicornVersion, installCommand } from '../../../extension/vscode/python';
+import { gunicornVersion, installCommand, resolveInterpreter } from '../../../extension/vscode/python';
 import type { ServerNode, WorkerNode } from '../../../extension/vscode/serversTree';
 import { freePort } from '../harness/workspace';
 import { alive, childPids, extensionApi, sorted, waitFor, workspaceFolder } from './helpers';
@@ -81,12 +81,39 @@ describe('Gunicorn Live in VS Code', function () {
       assert.deepEqual(await gunicornVersion('/nonexistent/python3'), { error: '/nonexistent/python3 was not found' });
       assert.equal(vscode.tasks.taskExecutions.length, 0);
       assert.equal(api.hub(), undefined);
+      // The error's first action, "Install gunicorn…", opens a terminal with the command typed (not run).
+      const opened = new Promise<vscode.Terminal>((resolve) => {
+        const sub = vscode.window.onDidOpenTerminal((t) => {
+          if (t.name === 'Install gunicorn') resolve(t), sub.dispose();
+        });
+      });
+      let terminal: vscode.Terminal | undefined;
+      void opened.then((t) => (terminal = t));
+      await waitFor('the install action\'s terminal', async () => {
+        if (!terminal) await vscode.commands.executeCommand('notification.acceptPrimaryAction');
+        return terminal;
+      }, 10_000);
+      assert.equal((terminal!.creationOptions as vscode.TerminalOptions).cwd?.toString(), workspaceFolder().uri.toString());
+      terminal!.dispose();
     } finally {
       await config.update('pythonPath', '/usr/bin/python3', vscode.ConfigurationTarget.WorkspaceFolder);
     }
     // The install action types the command that works for that interpreter.
     assert.equal(installCommand('/usr/bin/python3'), existsSync('/usr/lib/python3.11/EXTERNALLY-MANAGED') ? 'sudo apt-get install -y python3-gunicorn' : '/usr/bin/python3 -m pip install gunicorn');
     assert.equal(installCommand('/home/me/.venv/bin/python'), '/home/me/.venv/bin/python -m pip install gunicorn');
+  });
+
+  it('falls back to python3 on PATH when neither the Python extension nor gunicornLive.pythonPath names one', async () => {
+    // ms-python.python cannot be installed here (no marketplace), so its branch is not exercised.
+    assert.equal(vscode.extensions.getExtension('ms-python.python'), undefined);
+    const config = vscode.workspace.getConfiguration('gunicornLive', workspaceFolder().uri);
+    assert.deepEqual(await resolveInterpreter(workspaceFolder()), { path: '/usr/bin/python3', source: 'gunicornLive.pythonPath' });
+    await config.update('pythonPath', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    try {
+      assert.deepEqual(await resolveInterpreter(workspaceFolder()), { path: 'python3', source: 'PATH' });
+    } finally {
+      await config.update('pythonPath', '/usr/bin/python3', vscode.ConfigurationTarget.WorkspaceFolder);
+    }
   });
 
   it('builds a debugpy configuration with one worker and no timeout', () => {
@@ -219,6 +246,20 @@ describe('Gunicorn Live in VS Code', function () {
       return fresh ? pids : undefined;
     });
     assert.equal(after.filter((p) => before.includes(p)).length, 0);
+  });
+
+  it('Reopen Logs (USR1) makes Gunicorn reopen its log files, as after a logrotate', async () => {
+    const accessLog = join(workspaceFolder().uri.fsPath, 'access.log');
+    await waitFor('the access log', () => existsSync(accessLog));
+    renameSync(accessLog, `${accessLog}.1`);
+    assert.equal(await vscode.commands.executeCommand<boolean>('gunicornLive.reopenLogs', serverId), true);
+    // Until the workers reopen, they keep writing to the renamed file; after, a new access.log holds the line.
+    await waitFor('a request logged in a new access.log', async () => {
+      assert.equal((await fetch(`http://127.0.0.1:${appPort()}/?after=usr1`)).status, 200);
+      return existsSync(accessLog) && readFileSync(accessLog, 'utf8').includes('/?after=usr1');
+    }, 15_000);
+    const events = api.hub()!.store.server(serverId)!.events;
+    assert.ok(events.some((e) => e.type === 'signal' && e.signal === 'SIGUSR1'), 'the master\'s SIGUSR1 is in the events');
   });
 
   it('Add Worker (TTIN) and Remove Worker (TTOU) change the count by one', async () => {

@@ -2,7 +2,8 @@
 // Zero configuration on ordinary Django and FastAPI projects: detection finds them among the
 // workspace's files (a project made by `django-admin startproject`, a FastAPI module), and the launch
 // command serves each the way it needs: Django with the settings' default workers and timeout (no
-// config file decides there), FastAPI with uvicorn's worker class.
+// config file decides there), FastAPI with uvicorn's worker class, and a Flask factory named by a
+// gunicorn.conf.py in a subfolder (Gunicorn runs in that folder).
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { UVICORN_WORKER, type AppCandidate } from '../../../extension/vscode/appCandidates';
 import { detectInFolder } from '../../../extension/vscode/appDetect';
+import { rememberApp } from '../../../extension/vscode/settings';
 import type { GunicornLiveApi } from '../../../extension/vscode/extension';
 import type { ServerNode } from '../../../extension/vscode/serversTree';
 import { freePort } from '../harness/workspace';
@@ -54,6 +56,7 @@ describe('Django and FastAPI projects', function () {
     await settings().update('defaultTimeout', undefined, vscode.ConfigurationTarget.Workspace);
     rmSync(join(ws(), 'djsite'), { recursive: true, force: true });
     rmSync(join(ws(), 'fastsvc'), { recursive: true, force: true });
+    rmSync(join(ws(), 'factorysvc'), { recursive: true, force: true });
   });
 
   it('detects the Django project (WSGI and ASGI) and the FastAPI app among the workspace\'s files', async () => {
@@ -93,5 +96,36 @@ describe('Django and FastAPI projects', function () {
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { hello: 'fastapi' });
     await stop(node);
+  });
+
+  it('serves a Flask app factory named by a gunicorn.conf.py in a subfolder, remembered as the choice', async () => {
+    const dir = join(ws(), 'factorysvc');
+    const port = await freePort();
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'factory.py'), 'from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    app.add_url_rule("/", "index", lambda: "made by create_app")\n    return app\n');
+    writeFileSync(join(dir, 'gunicorn.conf.py'), `wsgi_app = "factory:create_app()"\nbind = "127.0.0.1:${port}"\nworkers = 1\n`);
+    const conf = (await detectInFolder(workspaceFolder())).find((c) => c.cwd === 'factorysvc' && c.config);
+    assert.deepEqual([conf?.app, conf?.config], ['', 'gunicorn.conf.py']);
+    // What the QuickPick does with a choice; the launch then takes it from the folder's settings.
+    const keys = ['app', 'config', 'workerClass', 'cwd'] as const;
+    const folderSettings = vscode.workspace.getConfiguration('gunicornLive', workspaceFolder().uri);
+    const before = keys.map((k) => folderSettings.inspect<string>(k)?.workspaceFolderValue);
+    await rememberApp(workspaceFolder(), conf!);
+    try {
+      const result = await vscode.commands.executeCommand<{ pid: number } | undefined>('gunicornLive.launch');
+      assert.ok(result?.pid, 'the config launched');
+      started.push(result.pid);
+      const node = await waitFor('its one worker in the tree', () => {
+        const n = api.tree.getChildren().find((x): x is ServerNode => x.kind === 'server' && x.server.masterPid === result.pid);
+        return n && api.tree.getChildren(n).length === 1 ? n : undefined;
+      }, 45_000, () => (alive(result.pid) ? undefined : 'the master exited (see its task terminal)'));
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(await res.text(), 'made by create_app');
+      assert.deepEqual(childPids(result.pid), api.tree.getChildren(node).map((n) => (n.kind === 'worker' ? n.worker.pid : 0)));
+      await stop(node);
+    } finally {
+      const c = vscode.workspace.getConfiguration('gunicornLive', workspaceFolder().uri);
+      for (const [i, k] of keys.entries()) await c.update(k, before[i], vscode.ConfigurationTarget.WorkspaceFolder);
+    }
   });
 });

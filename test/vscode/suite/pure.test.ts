@@ -27,6 +27,17 @@ describe('app detection', () => {
       ],
     );
   });
+
+  it('runs a nested gunicorn.conf.py in its own folder, with the config named relative to it', () => {
+    const [conf] = detectApps([{ rel: 'svc/gunicorn.conf.py', text: 'wsgi_app = "app:app"\n' }]);
+    assert.deepEqual([conf.app, conf.config, conf.cwd], ['', 'gunicorn.conf.py', 'svc']);
+    const plan = gunicornCommand(
+      { type: 'gunicorn', app: conf.app, config: conf.config, cwd: conf.cwd },
+      { python: '/usr/bin/python3', folderPath: '/srv/proj', agentUrl: 'ws://127.0.0.1:9/ws/agent', token: 't', sampleInterval: 1, defaultWorkers: 2, defaultTimeout: 30 },
+    );
+    assert.equal(plan.cwd, '/srv/proj/svc');
+    assert.equal(plan.env.GUNICORN_LIVE_USER_CONFIG, '/srv/proj/svc/gunicorn.conf.py');
+  });
 });
 
 describe('gunicorn command line', () => {
