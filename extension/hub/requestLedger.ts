@@ -16,8 +16,12 @@ export interface RequestTotals {
   responseBytes: number;
 }
 
-/** Distinct method/route/status series a server may have; more fold into route `other`. */
+/** Distinct method/route/status series a server may have; more fold into route `other`, by method and status. */
 export const MAX_REQUEST_SERIES = 1000;
+
+/** Methods `other` keeps by name (the agent's list); any other verb from the wire is `OTHER`, so the series
+ * past the cap stay bounded by methods × statuses whatever an agent sends. */
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'OTHER']);
 
 export class RequestLedger {
   private readonly series = new Map<string, RequestTotals>();
@@ -25,12 +29,15 @@ export class RequestLedger {
   constructor(readonly bounds: number[]) {}
 
   add(group: RequestGroup): void {
-    let route = group.route;
-    if (this.series.size >= MAX_REQUEST_SERIES && !this.series.has(key(group.method, group.status, route))) route = 'other';
-    const k = key(group.method, group.status, route);
+    let { method, route } = group;
+    if (this.series.size >= MAX_REQUEST_SERIES && !this.series.has(key(method, group.status, route))) {
+      route = 'other';
+      if (!KNOWN_METHODS.has(method)) method = 'OTHER';
+    }
+    const k = key(method, group.status, route);
     let totals = this.series.get(k);
     if (!totals) {
-      totals = { method: group.method, route, status: group.status, count: 0, exceptions: 0, durationSum: 0,
+      totals = { method, route, status: group.status, count: 0, exceptions: 0, durationSum: 0,
         buckets: new Array(this.bounds.length + 1).fill(0), responseBytes: 0 };
       this.series.set(k, totals);
     }

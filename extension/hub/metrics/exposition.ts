@@ -1,6 +1,7 @@
 // Route-cardinality series written straight to the Prometheus text format. prom-client's registry
 // formats each value through generic label handling; at 200 routes × 13 histogram lines that cost
 // ~15 ms a scrape, this ~1 ms. Per-worker and lifecycle series stay with prom-client.
+import type { ServerSummary } from '../store';
 
 export interface HistogramSeries {
   /** Already rendered label pairs, e.g. `server="a",method="GET",route="/"`. */
@@ -14,6 +15,12 @@ export interface HistogramSeries {
 export interface CounterSeries {
   labels: string;
   value: number;
+}
+
+/** `server` is the service name, which servers may share (two hosts or binds running `app:app`); `server_id`,
+ * the store's id (stable across restarts, one per host, service and binds), keeps every series unique. */
+export function serverLabels(s: ServerSummary): { server: string; server_id: string } {
+  return { server: s.serviceName, server_id: s.id };
 }
 
 /** Label pairs with values escaped as the exposition format requires (backslash, quote, newline). */

@@ -1,24 +1,26 @@
 // Server-wide request series from the agents' per-interval deltas: the duration histogram, requests by
 // status and failures. Rendered as text (see exposition.ts); labels are bounded by the route caps.
 import type { RequestTotals } from '../requestLedger';
-import type { Store } from '../store';
-import { labelPairs, renderCounter, renderHistogram, type CounterSeries, type HistogramSeries } from './exposition';
+import type { ServerSummary, Store } from '../store';
+import { labelPairs, renderCounter, renderHistogram, serverLabels, type CounterSeries, type HistogramSeries } from './exposition';
 
 /** A failure is a 5xx answer or an exception raised by the app; client disconnects are not. */
 export function failures(t: RequestTotals): number {
   return t.status >= 500 ? t.count : t.exceptions;
 }
 
-/** Rendered label pairs per ledger entry and service name: they never change, so build them once. */
+/** Rendered label pairs per ledger entry (each belongs to one server id) and service name: built once. */
 const labelCache = new WeakMap<RequestTotals, { service: string; request: string; route: string }>();
 
-function labelsOf(t: RequestTotals, service: string): { request: string; route: string } {
+function labelsOf(t: RequestTotals, server: ServerSummary): { request: string; route: string } {
   let cached = labelCache.get(t);
+  const service = server.serviceName;
   if (!cached || cached.service !== service) {
+    const labels = serverLabels(server);
     cached = {
       service,
-      request: labelPairs({ server: service, method: t.method, route: t.route, status: String(t.status) }),
-      route: labelPairs({ server: service, method: t.method, route: t.route }),
+      request: labelPairs({ ...labels, method: t.method, route: t.route, status: String(t.status) }),
+      route: labelPairs({ ...labels, method: t.method, route: t.route }),
     };
     labelCache.set(t, cached);
   }
@@ -36,7 +38,7 @@ export function requestMetricsText(store: Store): string {
     if (!data) continue;
     const byRoute = new Map<string, HistogramSeries & { failed: number }>();
     for (const t of data.totals) {
-      const labels = labelsOf(t, server.serviceName);
+      const labels = labelsOf(t, server);
       requests.push({ labels: labels.request, value: t.count });
       const key = `${t.method} ${t.route}`;
       let s = byRoute.get(key);
@@ -53,7 +55,7 @@ export function requestMetricsText(store: Store): string {
       histograms.push(s);
       if (s.failed > 0) failed.push({ labels: s.labels, value: s.failed });
     }
-    disconnects.push({ labels: labelPairs({ server: server.serviceName }), value: store.counters(server.id)?.clientDisconnects ?? 0 });
+    disconnects.push({ labels: labelPairs(serverLabels(server)), value: store.counters(server.id)?.clientDisconnects ?? 0 });
   }
   return [
     renderHistogram('gunicorn_worker_request_duration_seconds', 'Request duration in seconds, all workers of the server, by method and route.', histograms),

@@ -2,15 +2,16 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { WorkerView } from '../../protocol/ui';
 import type { Store } from '../store';
+import { serverLabels } from './exposition';
 
-type WorkerLabels = { server: string; pid: string };
+type WorkerLabels = { server: string; server_id: string; pid: string };
 
 export function registerWorkerMetrics(registry: Registry, store: Store): void {
-  const labelNames = ['server', 'pid'] as const;
+  const labelNames = ['server', 'server_id', 'pid'] as const;
   const eachWorker = (fn: (labels: WorkerLabels, w: WorkerView) => void) => {
     for (const server of store.summaries()) {
       if (!server.connected) continue;
-      for (const worker of server.workers) fn({ server: server.serviceName, pid: String(worker.pid) }, worker);
+      for (const worker of server.workers) fn({ ...serverLabels(server), pid: String(worker.pid) }, worker);
     }
   };
   const gauge = (name: string, help: string, value: (w: WorkerView, now: number) => number | null) =>
@@ -34,8 +35,9 @@ export function registerWorkerMetrics(registry: Registry, store: Store): void {
       this.reset();
       eachWorker((labels, w) => this.inc(labels, w.requests));
       for (const server of store.summaries()) {
+        if (!server.connected) continue; // a disconnected server leaves /metrics whole, as its workers do
         const exited = store.counters(server.id)?.exitedWorkerRequests ?? 0;
-        if (exited > 0) this.inc({ server: server.serviceName, pid: 'exited' }, exited);
+        if (exited > 0) this.inc({ ...serverLabels(server), pid: 'exited' }, exited);
       }
     },
   });
@@ -46,7 +48,7 @@ export function registerWorkerMetrics(registry: Registry, store: Store): void {
 
   new Gauge({
     name: 'gunicorn_worker_state', help: '1 for the state the worker is in now (busy or idle), else 0.',
-    labelNames: ['server', 'pid', 'state'] as const, registers: [registry],
+    labelNames: ['server', 'server_id', 'pid', 'state'] as const, registers: [registry],
     collect() {
       this.reset();
       eachWorker((labels, w) => {
