@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serveDashboardPage, serveStatic } from '../../extension/hub/static';
+import { arrayHistory } from '../../extension/hub/historyRing';
 import { connectMessages } from '../../extension/hub/uiFeed';
 import type { HistoryPoint, HubToUi } from '../../extension/protocol/ui';
 import { SyntheticServer } from './syntheticData';
@@ -31,7 +32,7 @@ export async function startSyntheticHub(root: string, historySeconds: number): P
     server = s.server;
   }
   // What the real hub sends a dashboard on connect: the snapshot, then the older history in slices.
-  const connect = connectMessages([server], () => history).map((m) => JSON.stringify(m));
+  const connect = [...connectMessages([server], () => arrayHistory(history))].map((m) => JSON.stringify(m));
 
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true });

@@ -25,9 +25,10 @@ export interface AgentTraffic {
   refused: number;
 }
 
-/** The agents connected now, by server id; the newest connection of a server wins. */
+/** The agents connected now, by server id. After USR2 a server has two masters, each with its own
+ * connection, until the old one is stopped; signals go to the store's current master. */
 export class AgentRegistry {
-  private readonly byServer = new Map<string, AgentConnection>();
+  private readonly byServer = new Map<string, Set<AgentConnection>>();
   readonly traffic: AgentTraffic = { frames: 0, refused: 0 };
 
   constructor(private readonly store: Store) {}
@@ -36,32 +37,42 @@ export class AgentRegistry {
     new AgentConnection(socket, this.store, this);
   }
 
-  /** The connection now speaks for the server; one from an older master stays open but is ignored. */
+  /** The connection speaks for its master; an earlier one of the same master (a reconnect) is ignored from now on. */
   attach(id: string, connection: AgentConnection): void {
-    const old = this.byServer.get(id);
-    this.byServer.set(id, connection);
-    if (old && old !== connection) old.supersede();
+    let connections = this.byServer.get(id);
+    if (!connections) this.byServer.set(id, (connections = new Set()));
+    for (const other of connections) {
+      if (other !== connection && other.masterPid === connection.masterPid) {
+        connections.delete(other);
+        other.supersede();
+      }
+    }
+    connections.add(connection);
   }
 
   detach(id: string, connection: AgentConnection): void {
-    if (this.byServer.get(id) !== connection) return;
-    this.byServer.delete(id);
-    this.store.disconnect(id);
+    const connections = this.byServer.get(id);
+    if (!connections?.delete(connection)) return;
+    if (connections.size === 0) this.byServer.delete(id);
+    this.store.disconnect(id, Date.now(), connection.masterPid ?? undefined);
   }
 
   async sendSignal(serverId: string, signal: AllowedSignal): Promise<SignalResult> {
-    const connection = this.byServer.get(serverId);
+    const current = this.store.summary(serverId)?.masterPid;
+    const connection = [...(this.byServer.get(serverId) ?? [])].find((c) => c.masterPid === current);
     if (!connection) return { ok: false, error: `server ${serverId} is not connected` };
     return connection.command(signal);
   }
 
   closeAll(): void {
-    for (const connection of this.byServer.values()) connection.close(1001, 'hub shutting down');
+    for (const connections of this.byServer.values()) for (const connection of connections) connection.close(1001, 'hub shutting down');
   }
 }
 
 class AgentConnection {
   private serverId: string | null = null;
+  /** The master this agent runs in, from its hello. */
+  masterPid: number | null = null;
   private closing = false;
   private superseded = false;
   private nextCommand = 1;
@@ -94,7 +105,7 @@ class AgentConnection {
     });
   }
 
-  /** A newer master of the same server took over (USR2): keep reading, stop reporting. */
+  /** A newer connection of the same master took over (a reconnect): keep reading, stop reporting. */
   supersede(): void {
     this.superseded = true;
   }
@@ -137,19 +148,19 @@ class AgentConnection {
       if (protocolMajor(frame.protocol) !== PROTOCOL_MAJOR) {
         return [CLOSE_CODES.unsupportedProtocol, `unsupported protocol ${frame.protocol}; this hub speaks ${PROTOCOL_VERSION}`];
       }
-      // After USR2 the old and the new master both report for a while: the newer generation is the
-      // server; the older one's frames are read and dropped until it exits.
-      if (this.store.isSuperseded(frame)) {
-        this.superseded = true;
-        return undefined;
-      }
+      // After USR2 the old and the new master both report until the old one is stopped: the store keeps
+      // the newer one as the server and still counts what the older one's workers serve.
+      const previous = this.serverId;
+      if (previous !== null && this.masterPid !== frame.server.masterPid) this.registry.detach(previous, this);
+      this.masterPid = frame.server.masterPid;
       this.serverId = this.store.connect(frame);
+      if (previous !== null && previous !== this.serverId) this.registry.detach(previous, this);
       this.registry.attach(this.serverId, this);
       return undefined;
     }
     if (this.superseded) return undefined;
     if (this.serverId === null) return [CLOSE_CODES.invalidFrame, 'the first frame must be hello'];
-    if (frame.type === 'sample') this.store.sample(this.serverId, frame);
+    if (frame.type === 'sample') this.store.sample(this.serverId, frame, this.masterPid ?? undefined);
     else if (frame.type === 'event') this.store.event(this.serverId, frame.event);
     else this.onAck(frame);
     return undefined;

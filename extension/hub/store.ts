@@ -1,13 +1,16 @@
 // What the hub knows: every server an agent has announced, its workers now, and bounded history.
+// After USR2 a server has two masters until the old one is stopped: the newer is the server's master,
+// and the older one's workers and requests still count (its samples come with its pid).
 // Agents write through connect/sample/event/disconnect; views read servers()/history() and listen for
 // 'update' (server, point), 'server' (server), 'event' (serverId, event), 'sample' (serverId, frame)
 // and 'removed' (serverId).
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { HelloFrame, LifecycleEvent, SampleFrame } from '../protocol/agent';
+import type { HelloFrame, LifecycleEvent, RequestGroup, SampleFrame, WorkerSample } from '../protocol/agent';
 import type { HistoryPoint, ServerView, WorkerView } from '../protocol/ui';
 import { ExitPairing } from './exitPairing';
 import { historyPoint, type PreviousSample } from './historyPoint';
+import { HistoryRing, type HistoryReader } from './historyRing';
 import { RequestLedger, type RequestTotals } from './requestLedger';
 import { RingBuffer } from './ringBuffer';
 import { RouteStats } from './routeStats';
@@ -48,7 +51,7 @@ interface ServerRecord {
   ledger: RequestLedger;
   routes: RouteStats;
   exits: ExitPairing;
-  history: RingBuffer<HistoryPoint>;
+  history: HistoryRing;
   events: RingBuffer<LifecycleEvent>;
   lastSeq: number | null;
   /** Gaps in `seq` the hub saw. */
@@ -57,13 +60,43 @@ interface ServerRecord {
   agentDropped: number;
   previous: PreviousSample | null;
   disconnectedAt: number | null;
+  /** The current master's own workers; the view's `workers` adds those of older masters still serving. */
+  own: WorkerView[];
+  /** Older masters still connected after USR2, by pid: they and their workers serve until stopped. */
+  older: Map<number, OlderMaster>;
+  /** Older masters' request groups since the current master's last sample, for its next point and the routes. */
+  pending: RequestGroup[];
+  /** Masters whose connection went, with their workers as last seen (already counted as exited). */
+  departed: Map<number, { startedAt: number; workers: WorkerView[] }>;
 }
+
+/** A master of the server older than the current one: after USR2 it serves on until told to stop. */
+interface OlderMaster {
+  startedAt: number;
+  lastSeq: number | null;
+  workers: WorkerView[];
+}
+
+/** Departed masters remembered, in case one only lost its connection and says hello again. */
+const DEPARTED_KEPT = 8;
+/** Pending request groups held for the current master's next sample at most. */
+const MAX_PENDING_GROUPS = 4096;
 
 /** A server keeps its id across restarts and USR2 re-execs: host, service and binds name it, not the pid. */
 export function serverId(hello: HelloFrame): string {
   const { host, serviceName, app, bind, masterPid } = hello.server;
   const key = bind.length > 0 ? [host, serviceName, app, ...bind].join('\n') : `${host}\n${masterPid}`;
   return createHash('sha256').update(key).digest('hex').slice(0, 12);
+}
+
+function workerView(w: WorkerSample, exits: ExitPairing): WorkerView {
+  return {
+    pid: w.pid, age: w.age, bootedAt: w.bootedAt, cpuPercent: w.cpuPercent, rssBytes: w.rssBytes,
+    pssBytes: w.pssBytes ?? null, requests: w.requests, state: w.state ?? null,
+    ...(w.inFlight === undefined ? {} : { inFlight: w.inFlight }),
+    ...(w.inFlightCount === undefined ? {} : { inFlightCount: w.inFlightCount }),
+    lastExit: exits.of(w.pid),
+  };
 }
 
 export class Store extends EventEmitter {
@@ -79,21 +112,29 @@ export class Store extends EventEmitter {
     this.keepDisconnectedMs = options.keepDisconnectedMs ?? 15 * 60_000;
   }
 
-  /** A connected master of this server that started after `hello`'s: the hello is from an older generation. */
-  isSuperseded(hello: HelloFrame): boolean {
-    const record = this.records.get(serverId(hello));
-    return record !== undefined && record.view.connected && record.view.masterPid !== hello.server.masterPid &&
-      record.view.startedAt > hello.server.startedAt;
-  }
-
   /** An agent said hello: the server (re)appears as connected. Returns its id. */
   connect(hello: HelloFrame): string {
     const id = serverId(hello);
     const s = hello.server;
     let record = this.records.get(id);
+    if (record && record.view.connected && record.view.masterPid !== s.masterPid && record.view.startedAt > s.startedAt) {
+      // After USR2 the old master reports on beside the newer one (and says hello again after a
+      // reconnect): it stays an older master of the server, whose workers and requests still count.
+      if (!record.older.has(s.masterPid)) {
+        record.older.set(s.masterPid, { startedAt: s.startedAt, lastSeq: null, workers: this.rejoin(record, s.masterPid, s.startedAt) });
+        this.showWorkers(record);
+      }
+      return id;
+    }
     if (!record || record.view.masterPid !== s.masterPid) {
       // A new master of the same server (restart, USR2) is a new generation: history and totals carry on.
       const carried = record;
+      if (carried?.view.connected) {
+        // USR2: the old master and its workers serve on beside the new one until it is stopped.
+        carried.older.set(carried.view.masterPid, { startedAt: carried.view.startedAt, lastSeq: carried.lastSeq, workers: carried.own });
+      } else if (carried) {
+        this.depart(carried, carried.view.masterPid, carried.view.startedAt, carried.own);
+      }
       const sameBuckets = carried !== undefined && carried.ledger.bounds.join() === s.durationBuckets.join();
       record = {
         view: {
@@ -105,14 +146,21 @@ export class Store extends EventEmitter {
         ledger: sameBuckets ? carried.ledger : new RequestLedger(s.durationBuckets),
         routes: sameBuckets ? carried.routes : new RouteStats(s.durationBuckets),
         exits: carried?.exits ?? new ExitPairing(),
-        history: carried?.history ?? new RingBuffer(this.historyPoints),
+        history: carried?.history ?? new HistoryRing(this.historyPoints),
         events: carried?.events ?? new RingBuffer(this.eventsKept),
         lastSeq: null,
         droppedSamples: carried?.droppedSamples ?? 0,
         agentDropped: 0,
         previous: null,
         disconnectedAt: null,
+        own: [],
+        older: carried?.older ?? new Map(),
+        pending: sameBuckets ? carried.pending : [],
+        departed: carried?.departed ?? new Map(),
       };
+      record.older.delete(s.masterPid);
+      record.own = this.rejoin(record, s.masterPid, s.startedAt);
+      this.showWorkers(record);
       this.records.set(id, record);
     }
     record.view.connected = true;
@@ -121,9 +169,33 @@ export class Store extends EventEmitter {
     return id;
   }
 
-  disconnect(id: string, now = Date.now()): void {
+  /** A master's agent went away (`masterPid`: which one; default the current master). */
+  disconnect(id: string, now = Date.now(), masterPid?: number): void {
     const record = this.records.get(id);
     if (!record) return;
+    const view = record.view;
+    if (masterPid !== undefined && masterPid !== view.masterPid) {
+      // An older master left (stopped after USR2): its workers are gone with it.
+      const older = record.older.get(masterPid);
+      if (!older) return;
+      record.older.delete(masterPid);
+      this.depart(record, masterPid, older.startedAt, older.workers);
+      this.showWorkers(record);
+      this.emit('server', this.view(record));
+      return;
+    }
+    const next = [...record.older].sort(([, a], [, b]) => b.startedAt - a.startedAt)[0];
+    if (next) {
+      // The current master left while an older one still serves (USR2 undone): that one is the server again.
+      const [pid, older] = next;
+      record.older.delete(pid);
+      this.depart(record, view.masterPid, view.startedAt, record.own);
+      Object.assign(view, { masterPid: pid, startedAt: older.startedAt, master: null });
+      Object.assign(record, { own: older.workers, lastSeq: older.lastSeq, agentDropped: 0, previous: null });
+      this.showWorkers(record);
+      this.emit('server', this.view(record));
+      return;
+    }
     record.view.connected = false;
     record.disconnectedAt = now;
     this.emit('server', this.view(record));
@@ -139,26 +211,37 @@ export class Store extends EventEmitter {
     }
   }
 
-  sample(id: string, frame: SampleFrame): void {
+  /** A master's sample (`masterPid`: whose; default the current master's). */
+  sample(id: string, frame: SampleFrame, masterPid?: number): void {
     const record = this.records.get(id);
     if (!record) return;
+    if (masterPid !== undefined && masterPid !== record.view.masterPid) {
+      const older = record.older.get(masterPid);
+      if (older) this.olderSample(id, record, older, frame);
+      return;
+    }
     if (record.lastSeq !== null && frame.seq > record.lastSeq + 1) record.droppedSamples += frame.seq - record.lastSeq - 1;
     record.lastSeq = frame.seq;
 
-    const point = historyPoint(frame, record.ledger.bounds, record.previous);
+    // After USR2 the older masters' workers and requests since the last sample join this point.
+    const olderWorkers = [...record.older.values()].flatMap((m) => m.workers);
+    const merged: SampleFrame = olderWorkers.length === 0 && record.pending.length === 0 ? frame
+      : { ...frame, workers: [...frame.workers, ...olderWorkers], requests: [...frame.requests, ...record.pending] };
+    record.pending = [];
+    const point = historyPoint(merged, record.ledger.bounds, record.previous);
     const seconds = record.previous && frame.at > record.previous.at ? frame.at - record.previous.at : 1;
-    record.previous = { at: frame.at, workerRequests: new Map(frame.workers.map((w) => [w.pid, w.requests])) };
+    record.previous = { at: frame.at, workerRequests: new Map(merged.workers.map((w) => [w.pid, w.requests])) };
     let completed = 0;
     for (const group of frame.requests) {
       completed += group.count;
       record.ledger.add(group);
     }
-    record.routes.add(frame.requests, seconds, MAX_ROUTES);
+    record.routes.add(merged.requests, seconds, MAX_ROUTES);
 
     const view = record.view;
     const live = new Set(frame.workers.map((w) => w.pid));
-    for (const old of view.workers) if (!live.has(old.pid)) record.counters.exitedWorkerRequests += old.requests;
-    record.exits.retain(live);
+    for (const old of record.own) if (!live.has(old.pid)) record.counters.exitedWorkerRequests += old.requests;
+    record.exits.retain(new Set(merged.workers.map((w) => w.pid)));
     record.counters.clientDisconnects += frame.clientDisconnects ?? 0;
     view.requestsTotal += completed;
     if (frame.reloads !== undefined) view.reloads = frame.reloads;
@@ -167,18 +250,55 @@ export class Store extends EventEmitter {
     view.lastSampleAt = frame.at;
     view.targetWorkers = frame.targetWorkers;
     view.master = frame.master;
-    view.workers = frame.workers.map(
-      (w): WorkerView => ({
-        pid: w.pid, age: w.age, bootedAt: w.bootedAt, cpuPercent: w.cpuPercent, rssBytes: w.rssBytes,
-        pssBytes: w.pssBytes ?? null, requests: w.requests, state: w.state ?? null,
-        ...(w.inFlight === undefined ? {} : { inFlight: w.inFlight }),
-        ...(w.inFlightCount === undefined ? {} : { inFlightCount: w.inFlightCount }),
-        lastExit: record.exits.of(w.pid),
-      }),
-    );
+    record.own = frame.workers.map((w) => workerView(w, record.exits));
+    this.showWorkers(record);
     record.history.push(point);
     this.emit('sample', id, frame);
     this.emit('update', this.view(record), point);
+  }
+
+  /** A sample from an older master still serving after USR2: every request its workers serve counts. */
+  private olderSample(id: string, record: ServerRecord, older: OlderMaster, frame: SampleFrame): void {
+    if (older.lastSeq !== null && frame.seq > older.lastSeq + 1) record.droppedSamples += frame.seq - older.lastSeq - 1;
+    older.lastSeq = frame.seq;
+    for (const group of frame.requests) {
+      record.ledger.add(group);
+      record.view.requestsTotal += group.count;
+    }
+    record.pending.push(...frame.requests);
+    if (record.pending.length > MAX_PENDING_GROUPS) {
+      // The current master has stopped sampling: the routes table takes them now rather than never.
+      record.routes.add(record.pending, 1, MAX_ROUTES);
+      record.pending = [];
+    }
+    record.counters.clientDisconnects += frame.clientDisconnects ?? 0;
+    const live = new Set(frame.workers.map((w) => w.pid));
+    for (const old of older.workers) if (!live.has(old.pid)) record.counters.exitedWorkerRequests += old.requests;
+    older.workers = frame.workers.map((w) => workerView(w, record.exits));
+    this.showWorkers(record);
+    this.emit('sample', id, frame);
+  }
+
+  /** The view's workers: the current master's, then those of older masters still serving. */
+  private showWorkers(record: ServerRecord): void {
+    record.view.workers = record.older.size === 0 ? record.own : [...record.own, ...[...record.older.values()].flatMap((m) => m.workers)];
+  }
+
+  /** A master's connection went: its workers' totals move to the exited count, remembered in case it comes back. */
+  private depart(record: ServerRecord, masterPid: number, startedAt: number, workers: WorkerView[]): void {
+    for (const w of workers) record.counters.exitedWorkerRequests += w.requests;
+    record.departed.delete(masterPid);
+    record.departed.set(masterPid, { startedAt, workers });
+    if (record.departed.size > DEPARTED_KEPT) record.departed.delete(record.departed.keys().next().value!);
+  }
+
+  /** A departed master said hello again (its agent had only lost the connection): its workers are live again. */
+  private rejoin(record: ServerRecord, masterPid: number, startedAt: number): WorkerView[] {
+    const departed = record.departed.get(masterPid);
+    if (!departed || departed.startedAt !== startedAt) return [];
+    record.departed.delete(masterPid);
+    for (const w of departed.workers) record.counters.exitedWorkerRequests -= w.requests;
+    return departed.workers;
   }
 
   event(id: string, event: LifecycleEvent): void {
@@ -215,10 +335,12 @@ export class Store extends EventEmitter {
 
   /** History, oldest first; `windowSeconds` keeps only points newer than the newest minus the window. */
   history(id: string, windowSeconds?: number): HistoryPoint[] {
-    const points = this.records.get(id)?.history.toArray() ?? [];
-    if (windowSeconds === undefined || points.length === 0) return points;
-    const since = points[points.length - 1].at - windowSeconds;
-    return points.filter((p) => p.at > since);
+    return this.records.get(id)?.history.toArray(windowSeconds) ?? [];
+  }
+
+  /** The history to read a part at a time (a dashboard's snapshot and slices). */
+  historyReader(id: string): HistoryReader | undefined {
+    return this.records.get(id)?.history;
   }
 
   /** Server-wide request totals and the histogram bounds they use. */

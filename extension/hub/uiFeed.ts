@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ALLOWED_SIGNALS, type AllowedSignal, type LifecycleEvent } from '../protocol/agent';
 import type { HistoryPoint, HubToUi, ServerView } from '../protocol/ui';
+import type { HistoryReader } from './historyRing';
 import type { Store } from './store';
 
 /** History in the snapshot: enough for the default 5-minute window, so the first picture comes at once. */
@@ -30,35 +31,45 @@ export type SendSignal = (serverId: string, signal: AllowedSignal) => Promise<{ 
 
 /**
  * What a dashboard receives on connect, in order: one snapshot holding every server with its last
- * SNAPSHOT_SECONDS of history, then the older history (up to an hour) in slices, newest first.
+ * SNAPSHOT_SECONDS of history, then the older history (up to an hour) in slices, newest first. Each slice
+ * is read from the store only when it is its turn: an hour of 64 workers takes tens of milliseconds to
+ * unpack, which in one piece would hold up the hub's event loop.
  */
-export function connectMessages(servers: ServerView[], historyOf: (id: string) => HistoryPoint[]): HubToUi[] {
+export function* connectMessages(servers: ServerView[], historyOf: (id: string) => HistoryReader | undefined): Generator<HubToUi> {
   const recent: Record<string, HistoryPoint[]> = {};
-  const slices: HubToUi[] = [];
+  const older: { serverId: string; history: HistoryReader; start: number; cut: number }[] = [];
   for (const server of servers) {
-    const points = historyOf(server.id);
-    const newest = points[points.length - 1]?.at ?? 0;
-    const split = points.findIndex((p) => p.at > newest - SNAPSHOT_SECONDS);
-    const cut = split < 0 ? points.length : split;
-    recent[server.id] = points.slice(cut);
-    for (let end = cut; end > 0; end -= SLICE_POINTS) {
-      slices.push({ type: 'history', serverId: server.id, points: points.slice(Math.max(0, end - SLICE_POINTS), end) });
+    const history = historyOf(server.id);
+    const newest = history?.slice(history.end - 1, history.end)[0];
+    if (!history || !newest) {
+      recent[server.id] = [];
+      continue;
+    }
+    const cut = history.firstAfter(newest.at - SNAPSHOT_SECONDS);
+    recent[server.id] = history.slice(cut, history.end);
+    older.push({ serverId: server.id, history, start: history.firstAfter(newest.at - HISTORY_SECONDS), cut });
+  }
+  yield { type: 'snapshot', servers, history: recent };
+  for (const { serverId, history, start, cut } of older) {
+    for (let end = cut; end > start; end -= SLICE_POINTS) {
+      const points = history.slice(Math.max(start, end - SLICE_POINTS), end);
+      // Points pushed out of the ring while earlier slices went out: nothing older is left to send.
+      if (points.length === 0) break;
+      yield { type: 'history', serverId, points };
     }
   }
-  return [{ type: 'snapshot', servers, history: recent }, ...slices];
 }
 
 /** Posts the connect messages, each slice in its own turn of the event loop so live traffic interleaves. */
 export function sendSnapshot(store: Store, post: (message: HubToUi) => void): void {
-  const messages = connectMessages(store.servers(), (id) => store.history(id, HISTORY_SECONDS));
-  post(messages.shift()!);
+  const messages = connectMessages(store.servers(), (id) => store.historyReader(id));
   const next = () => {
-    const message = messages.shift();
-    if (!message) return;
-    post(message);
+    const message = messages.next();
+    if (message.done) return;
+    post(message.value);
     setImmediate(next);
   };
-  setImmediate(next);
+  next();
 }
 
 /** Relays the store's changes to `post`; returns the function that stops it. */

@@ -51,6 +51,7 @@ export interface ServerView {
   lastSampleAt: number | null;
   targetWorkers: number;
   master: { pid: number; cpuPercent: number | null; rssBytes: number | null } | null;
+  /** Live workers: the current master's, then — after USR2, until the old master is stopped — the old master's, which still serve. */
   workers: WorkerView[];
   /** Requests completed since the hub first saw this server (never decreases). */
   requestsTotal: number;

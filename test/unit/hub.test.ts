@@ -1,12 +1,13 @@
 // The hub over real sockets, with a scripted agent speaking the protocol (the real Python agent is
 // exercised by the integration suite).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { startHub, type Hub } from '../../extension/hub/hub';
+import { isLoopbackHost, startHub, type Hub } from '../../extension/hub/hub';
 import type { HistoryPoint, HubToUi, ServerView } from '../../extension/protocol/ui';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -39,6 +40,20 @@ const closed = (ws: WebSocket) => new Promise<{ code: number; reason: string }>(
 const api = (hub: Hub, path: string, init: RequestInit = {}, token: string | null = TOKEN) =>
   fetch(`${hub.url}${path}`, { ...init, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'Content-Type': 'application/json' } });
 
+/** GET with the path exactly as given: no client-side normalisation or re-encoding. */
+function rawGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 async function until<T>(fn: () => T | Promise<T>, what: string, ms = 3000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
@@ -51,9 +66,16 @@ async function until<T>(fn: () => T | Promise<T>, what: string, ms = 3000): Prom
 
 describe('hub', () => {
   let hub: Hub;
+  let staticParent: string;
   before(async () => {
-    const staticDir = mkdtempSync(join(tmpdir(), 'gl-static-'));
+    // The served folder, a secret of a served type next to it, and in a sibling whose name starts the same.
+    staticParent = mkdtempSync(join(tmpdir(), 'gl-static-'));
+    const staticDir = join(staticParent, 'static');
+    mkdirSync(staticDir);
+    mkdirSync(join(staticParent, 'static-sibling'));
     writeFileSync(join(staticDir, 'dashboard.js'), 'console.log(1)');
+    writeFileSync(join(staticParent, 'secret.js'), 'SECRET');
+    writeFileSync(join(staticParent, 'static-sibling', 'secret.js'), 'SECRET');
     hub = await startHub({ token: TOKEN, staticDir });
   });
   after(() => hub.close());
@@ -68,6 +90,26 @@ describe('hub', () => {
     assert.equal((await api(hub, '/api/servers', {}, null)).status, 401);
     assert.equal((await api(hub, '/api/servers', {}, 'wrong-token-0123456789abcd')).status, 401);
     assert.equal((await api(hub, '/api/servers')).status, 200);
+  });
+
+  test('the API takes ?token= as it takes the header (the header wins); 405 for a wrong method, 400 for a bad window', async () => {
+    const id = hub.store.connect(hello(1300) as Parameters<Hub['store']['connect']>[0]);
+    try {
+      assert.equal((await fetch(`${hub.url}/api/servers?token=${TOKEN}`)).status, 200);
+      assert.equal((await fetch(`${hub.url}/api/servers?token=wrong-token-0123456789abcd`)).status, 401);
+      assert.equal((await fetch(`${hub.url}/api/servers?token=${TOKEN}`, { headers: { Authorization: 'Bearer nope' } })).status, 401);
+      assert.equal((await api(hub, `/api/servers/${id}/history`, { method: 'POST' })).status, 405);
+      assert.equal((await api(hub, `/api/servers/${id}/signal`)).status, 405);
+      for (const path of ['/', '/metrics', '/healthz', '/dashboard.js']) assert.equal((await fetch(`${hub.url}${path}`, { method: 'POST' })).status, 405, path);
+      for (const window of ['0', '-5', 'ten', '', 'Infinity']) {
+        const res = await api(hub, `/api/servers/${id}/history?window=${window}`);
+        assert.equal(res.status, 400, window);
+        assert.deepEqual(await res.json(), { error: 'window must be a positive number of seconds' });
+      }
+      assert.equal((await api(hub, `/api/servers/${id}/history?window=0.5`)).status, 200);
+    } finally {
+      hub.store.disconnect(id);
+    }
   });
 
   test('both sockets refuse a missing or wrong token with 401', async () => {
@@ -93,9 +135,10 @@ describe('hub', () => {
     assert.deepEqual(history.points[1].workers.map((w) => w.rps), [5, 0]);
 
     const metrics = await (await fetch(`${hub.url}/metrics`)).text();
-    assert.match(metrics, /gunicorn_worker_requests_total\{server="svc501",pid="502"\} 8/);
-    assert.match(metrics, /gunicorn_worker_memory_bytes\{server="svc501",pid="503"\} 2060288/);
-    assert.match(metrics, /gunicorn_worker_cpu_percent\{server="svc501",pid="502"\} 1.5/);
+    const labels = (pid: number) => `{server="svc501",server_id="${server.id}",pid="${pid}"}`;
+    assert.ok(metrics.includes(`\ngunicorn_worker_requests_total${labels(502)} 8\n`), metrics);
+    assert.ok(metrics.includes(`\ngunicorn_worker_memory_bytes${labels(503)} 2060288\n`));
+    assert.ok(metrics.includes(`\ngunicorn_worker_cpu_percent${labels(502)} 1.5\n`));
 
     agent.close();
     await until(() => hub.store.server(server.id)?.connected === false, 'disconnect');
@@ -120,6 +163,8 @@ describe('hub', () => {
 
   test('the dashboard socket checks Origin, then streams a snapshot and updates', async () => {
     await assert.rejects(connect(hub, `/ws/ui?token=${TOKEN}`, { Origin: 'http://evil.example' }), /HTTP 403/);
+    // On loopback the Host header vouches for nothing (DNS rebinding sends a matching pair).
+    await assert.rejects(connect(hub, `/ws/ui?token=${TOKEN}`, { Origin: `http://evil.example:${hub.port}`, Host: `evil.example:${hub.port}` }), /HTTP 403/);
     // A forwarding origin the host vouches for (VS Code's asExternalUri) is let in.
     hub.allowOrigin('https://codeserver.example/proxy/1234/');
     (await connect(hub, `/ws/ui?token=${TOKEN}`, { Origin: 'https://codeserver.example' })).close();
@@ -158,7 +203,7 @@ describe('hub', () => {
     agent.close();
   });
 
-  test('after USR2 the new master is the server; the old one is ignored until it leaves, with no flapping', async () => {
+  test('after USR2 the new master is the server; the old one still counts until it leaves, with no flapping', async () => {
     const generation = (masterPid: number, startedAt: number) => {
       const h = hello(masterPid);
       return { ...h, server: { ...h.server, bind: ['127.0.0.1:7777'], serviceName: 'usr2', startedAt } };
@@ -171,16 +216,17 @@ describe('hub', () => {
     fresh.send(JSON.stringify(generation(950, 2000)));
     fresh.send(JSON.stringify(sample(0, 5001, [[951, 2]], 2)));
     await until(() => hub.store.server(id)?.requestsTotal === 3, 'new generation sample');
-    old.send(JSON.stringify(sample(1, 5002, [[901, 50]], 50))); // the old master still reports: ignored
+    old.send(JSON.stringify(sample(1, 5002, [[901, 50]], 50))); // the old master's workers still serve: counted
     old.send(JSON.stringify(generation(900, 1000))); // and reconnect-style hellos do not take over
     fresh.send(JSON.stringify(sample(1, 5003, [[951, 3]], 1)));
-    await until(() => hub.store.server(id)?.requestsTotal === 4, 'second new sample');
+    await until(() => hub.store.server(id)?.requestsTotal === 54 && hub.store.server(id)?.lastSampleAt === 5003, 'second new sample');
     const view = hub.store.server(id)!;
     assert.equal(view.masterPid, 950);
-    assert.deepEqual(view.workers.map((w) => w.pid), [951]);
+    assert.deepEqual(view.workers.map((w) => [w.pid, w.requests]), [[951, 3], [901, 50]]);
     old.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => hub.store.server(id)?.workers.length === 1, 'the old worker gone with its master');
     assert.equal(hub.store.server(id)?.connected, true);
+    assert.equal(hub.store.counters(id)?.exitedWorkerRequests, 50);
     fresh.close();
   });
 
@@ -216,10 +262,43 @@ describe('hub', () => {
     assert.equal((await close).code, 1009);
   });
 
-  test('static files never leave their folder', async () => {
+  test('static files never leave their folder, however the path is spelled', async () => {
     assert.equal((await fetch(`${hub.url}/dashboard.js`)).status, 200);
-    for (const path of ['/..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/..%5c..%5cpackage.json', '/dashboard.js%00.css']) {
-      assert.equal((await fetch(`${hub.url}${path}`)).status, 404, path);
+    // Raw request lines (fetch would normalise them): each would reach a secret next to the folder.
+    const paths = ['/../secret.js', '/..%2fsecret.js', '/..%2Fsecret.js', '/%2e%2e/secret.js', '/%2e%2e%2fsecret.js',
+      '/.%2e/secret.js', '/..%5csecret.js', '/..\\secret.js', '/%2e%2e%5csecret.js', '/%252e%252e%252fsecret.js', '/..%252fsecret.js',
+      '/..%2f..%2f' + staticParent.slice(1).replaceAll('/', '%2f') + '%2fsecret.js', '/..%2fstatic-sibling%2fsecret.js',
+      '/%00', '/dashboard.js%00.css', '/%2e%2e%2fsecret.js%00', '/%c0%ae%c0%ae%2fsecret.js', '/%'];
+    for (const path of paths) {
+      const { status, body } = await rawGet(hub.port, path);
+      assert.ok(status === 404 || status === 400, `${path}: ${status}`);
+      assert.doesNotMatch(body, /SECRET/, path);
     }
+  });
+});
+
+describe('a hub bound beyond loopback', () => {
+  let hub: Hub;
+  before(async () => {
+    hub = await startHub({ host: '0.0.0.0', token: TOKEN, otelEnv: null });
+  });
+  after(() => hub.close());
+
+  test('loopback is 127.0.0.0/8, ::1 and localhost; wildcard and other addresses are not', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '0:0:0:0:0:0:0:1']) assert.equal(isLoopbackHost(host), true, host);
+    for (const host of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', 'example.com', '128.0.0.1']) assert.equal(isLoopbackHost(host), false, host);
+  });
+
+  test('a page the hub served, under the name the browser used, may read /ws/ui; other sites still may not', async () => {
+    const ui = (origin: string, host: string) => connect(hub, `/ws/ui?token=${TOKEN}`, { Origin: origin, Host: host });
+    // A browser on another machine loaded http://192.0.2.7:PORT/ (or a name for it): its Origin is the Host it asked.
+    for (const host of [`192.0.2.7:${hub.port}`, `gunicorn-box.lan:${hub.port}`, `[2001:db8::7]:${hub.port}`]) {
+      (await ui(`http://${host}`, host)).close();
+    }
+    await assert.rejects(ui('http://evil.example', `192.0.2.7:${hub.port}`), /HTTP 403/);
+    await assert.rejects(ui(`http://192.0.2.8:${hub.port}`, `192.0.2.7:${hub.port}`), /HTTP 403/, 'another host');
+    await assert.rejects(ui(`http://192.0.2.7:1`, `192.0.2.7:${hub.port}`), /HTTP 403/, 'another port');
+    await assert.rejects(ui(`https://192.0.2.7:${hub.port}`, `192.0.2.7:${hub.port}`), /HTTP 403/, 'another scheme');
+    await assert.rejects(connect(hub, '/ws/ui', { Origin: `http://192.0.2.7:${hub.port}`, Host: `192.0.2.7:${hub.port}` }), /HTTP 401/, 'the token is still required');
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import test, { describe } from 'node:test';
 import { RingBuffer } from '../../extension/hub/ringBuffer';
 import { Store, serverId } from '../../extension/hub/store';
 import type { HelloFrame, SampleFrame } from '../../extension/protocol/agent';
@@ -101,4 +101,87 @@ test('latency percentiles and status classes per interval, routes with smoothed 
   assert.equal(route.count, 4);
   assert.equal(route.errors, 1);
   assert.ok(route.rps > 0 && route.rps < 4);
+});
+
+describe('USR2: two masters of one server', () => {
+  const generation = (masterPid: number, startedAt: number): HelloFrame => ({ ...hello(masterPid), server: { ...hello(masterPid).server, startedAt } });
+  const frame = (master: number, seq: number, at: number, workers: Array<[number, number]>, served: number): SampleFrame => ({
+    ...sample(seq, at, Math.max(served, 1)), master: { pid: master, cpuPercent: 0, rssBytes: 0 },
+    workers: workers.map(([pid, requests]) => ({ pid, age: 1, bootedAt: 0, cpuPercent: 0, rssBytes: 1, requests })),
+    requests: served > 0 ? [{ method: 'GET', route: '/', status: 200, count: served, durationSum: 0, buckets: [served, 0], responseBytes: 0 }] : [],
+  });
+  /** What gunicorn_worker_requests_total sums to: live workers plus the exited ones. */
+  const perWorker = (store: Store, id: string) =>
+    store.server(id)!.workers.reduce((a, w) => a + w.requests, 0) + store.counters(id)!.exitedWorkerRequests;
+  const routeCount = (store: Store, id: string) => store.server(id)!.routes!.reduce((a, r) => a + r.count, 0);
+
+  test('the old master and its workers count on beside the new one; when it stops, their totals stay', () => {
+    const store = new Store();
+    const id = store.connect(generation(10, 100));
+    store.sample(id, frame(10, 0, 1, [[11, 20], [12, 10]], 30), 10);
+    assert.equal(perWorker(store, id), 30);
+
+    assert.equal(store.connect(generation(20, 200)), id);
+    const takeover = store.server(id)!;
+    assert.equal(takeover.masterPid, 20);
+    assert.deepEqual(takeover.workers.map((w) => w.pid), [11, 12], 'the old workers still serve');
+    assert.equal(perWorker(store, id), 30, 'nothing goes backwards at the takeover');
+
+    store.sample(id, frame(10, 1, 2, [[11, 25], [12, 13]], 8), 10); // the old workers served 8 more
+    store.sample(id, frame(20, 0, 2.1, [[21, 4], [22, 3]], 7), 20);
+    assert.deepEqual(store.server(id)!.workers.map((w) => w.pid), [21, 22, 11, 12]);
+    assert.equal(perWorker(store, id), 45);
+    assert.equal(store.server(id)!.requestsTotal, 45);
+    assert.equal(routeCount(store, id), 45);
+    const point = store.history(id).at(-1)!;
+    assert.deepEqual(point.workers.map((w) => w.pid), [21, 22, 11, 12], "the chart's point has both generations");
+    assert.equal(point.rps, 15, 'and the requests of both (its first interval counts as 1 s)');
+
+    // TERM to the old master: its workers exit as a shutdown, its last sample has none, then it disconnects.
+    store.event(id, { type: 'worker_exit', pid: 11, reason: 'shutdown', at: 3 });
+    store.event(id, { type: 'worker_exit', pid: 12, reason: 'shutdown', at: 3 });
+    store.sample(id, frame(10, 2, 3, [], 0), 10);
+    store.disconnect(id, 0, 10);
+    const after = store.server(id)!;
+    assert.equal(after.connected, true);
+    assert.equal(after.masterPid, 20);
+    assert.deepEqual(after.workers.map((w) => w.pid), [21, 22]);
+    assert.equal(perWorker(store, id), 45);
+    assert.deepEqual(store.counters(id)!.exits, new Map([['shutdown', 2]]));
+    store.sample(id, frame(20, 1, 4, [[21, 6], [22, 4]], 3), 20);
+    assert.equal(perWorker(store, id), 48);
+    assert.equal(store.server(id)!.requestsTotal, 48);
+  });
+
+  test('the new master stops first (USR2 undone): the old one is the server again, nothing counted twice', () => {
+    const store = new Store();
+    const id = store.connect(generation(10, 100));
+    store.sample(id, frame(10, 0, 1, [[11, 5]], 5), 10);
+    store.connect(generation(20, 200));
+    store.sample(id, frame(20, 0, 2, [[21, 2]], 2), 20);
+    store.disconnect(id, 0, 20);
+    const view = store.server(id)!;
+    assert.deepEqual([view.connected, view.masterPid, view.workers.map((w) => w.pid)], [true, 10, [11]]);
+    assert.equal(perWorker(store, id), 7);
+    store.sample(id, frame(10, 1, 3, [[11, 6]], 1), 10);
+    assert.equal(perWorker(store, id), 8);
+    assert.equal(store.server(id)!.requestsTotal, 8);
+    // The old master's agent loses its connection and says hello again: its worker is not counted twice.
+    store.disconnect(id, 0, 10);
+    assert.equal(store.server(id)!.connected, false);
+    store.connect(generation(10, 100));
+    assert.equal(perWorker(store, id), 8);
+    store.sample(id, frame(10, 2, 4, [[11, 6]], 0), 10);
+    assert.equal(perWorker(store, id), 8);
+  });
+
+  test('a restart (the old master gone before the new one says hello) moves the old workers to the exited count', () => {
+    const store = new Store();
+    const id = store.connect(generation(10, 100));
+    store.sample(id, frame(10, 0, 1, [[11, 9]], 9), 10);
+    store.disconnect(id, 0, 10);
+    store.connect(generation(30, 300));
+    assert.deepEqual(store.server(id)!.workers, []);
+    assert.equal(perWorker(store, id), 9);
+  });
 });
