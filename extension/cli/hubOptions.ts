@@ -1,6 +1,6 @@
 // Options every subcommand that starts a hub shares, and the lines it prints once the hub listens.
 import { isIP } from 'node:net';
-import type { Hub } from '../hub/hub';
+import { isLoopbackHost, type Hub } from '../hub/hub';
 import { CliError } from './errors';
 
 export interface HubFlags {
@@ -10,14 +10,12 @@ export interface HubFlags {
   allowRemote?: boolean;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-
 export function hubOptions(flags: HubFlags): { host: string; port: number; token?: string } {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0–65535, got '${flags.port}'`);
   const host = flags.host;
   if (host !== 'localhost' && isIP(host) === 0) throw new CliError(`--host must be an IP address or localhost, got '${host}'`);
-  if (!LOOPBACK.has(host) && !host.startsWith('127.')) {
+  if (!isLoopbackHost(host)) {
     if (!flags.allowRemote) {
       throw new CliError(`--host ${host} would expose the hub beyond this machine; add --allow-remote if you mean it`);
     }

@@ -1,7 +1,7 @@
 // The hub: one HTTP server with the agents' and dashboards' WebSockets, /metrics, the JSON API and
 // the browser dashboard. No `vscode` import: the CLI and the extension both run it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { BlockList, isIP, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
@@ -68,6 +68,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const agentWss = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME_BYTES });
   const uiWss = new WebSocketServer({ noServer: true, maxPayload: MAX_UI_MESSAGE_BYTES });
   let origins: Set<string> = new Set();
+  // Bound beyond loopback (an explicit opt-in), browsers reach the hub by names we cannot list: a page
+  // the hub served itself (Origin = http:// + the request's own Host) may read the feed. A page from
+  // another site still cannot: its browser sends that site's Origin with the hub's Host.
+  const remote = !isLoopbackHost(host);
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch(() => {
@@ -106,7 +110,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     }
     // A page from another site must not read the dashboard feed even if it learned the token.
     const origin = req.headers.origin;
-    if (origin !== undefined && !origins.has(origin)) return refuse('403 Forbidden');
+    const servedHere = remote && req.headers.host !== undefined && origin === `http://${req.headers.host}`;
+    if (origin !== undefined && !origins.has(origin) && !servedHere) return refuse('403 Forbidden');
     uiWss.handleUpgrade(req, socket, head, (ws) => uis.accept(ws));
   });
 
@@ -154,6 +159,16 @@ function unauthorized(res: ServerResponse): void {
 /** The host the page was loaded from, so its CSP allows the WebSocket back to the same place. */
 function pageHost(header: string | undefined, fallback: string): string {
   return header && /^[A-Za-z0-9.\-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(header) ? header : fallback;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** `localhost` or a loopback address: a hub there is reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const family = isIP(host);
+  return host === 'localhost' || (family !== 0 && LOOPBACK.check(host, family === 4 ? 'ipv4' : 'ipv6'));
 }
 
 function hostForUrl(host: string): string {

@@ -2,14 +2,17 @@
 // opens no port), shared by every view, closed on deactivate.
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { startHub, type Hub } from '../hub/hub';
+import { isLoopbackHost, startHub, type Hub } from '../hub/hub';
 import { errorLine, log } from './log';
+import { notify } from './notify';
 import { settings } from './settings';
 
 export class HubHost implements vscode.Disposable {
   private starting: Promise<Hub> | undefined;
   private hub: Hub | undefined;
   private readonly started = new vscode.EventEmitter<Hub>();
+  /** The non-loopback host the user was already shown a warning for (once is enough). */
+  private warnedHost: string | undefined;
   /** Fires once the hub listens; views subscribe to its store then. */
   readonly onDidStart = this.started.event;
 
@@ -35,6 +38,7 @@ export class HubHost implements vscode.Disposable {
       const hub = await startHub({ host: s.hubHost, port: s.hubPort, staticDir: join(this.extensionPath, 'dist', 'webview') });
       this.hub = hub;
       log().info(`Hub listening on ${hub.url} (agents: ${hub.agentUrl})`);
+      if (!isLoopbackHost(hub.host)) this.warnRemote(hub.host);
       this.started.fire(hub);
       return hub;
     } catch (err) {
@@ -42,6 +46,17 @@ export class HubHost implements vscode.Disposable {
       log().error(line);
       throw new Error(line);
     }
+  }
+
+  /** The CLI's --allow-remote warning; here the setting is the explicit opt-in, so the hub starts anyway. */
+  private warnRemote(host: string): void {
+    const line = `The hub listens on ${host} (gunicornLive.hub.host), reachable from other machines; anyone with the token can signal your servers.`;
+    log().warn(line);
+    if (this.warnedHost === host) return;
+    this.warnedHost = host;
+    notify('warning', `Gunicorn Live: ${line}`, {
+      'Open Setting': () => vscode.commands.executeCommand('workbench.action.openSettings', 'gunicornLive.hub.host'),
+    });
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ import { AggregationTemporality, ConsoleMetricExporter, type PushMetricExporter 
 import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { MetricsExporterKind, OtelConfig, TracesExporterKind } from './config';
 
-export function metricExporter(kind: MetricsExporterKind, { protocol, metricsUrl }: OtelConfig): PushMetricExporter {
+export function metricExporter(kind: MetricsExporterKind, { metricsProtocol: protocol, metricsUrl }: OtelConfig): PushMetricExporter {
   if (kind === 'console') return new ConsoleMetricExporter();
   const options = { temporalityPreference: AggregationTemporality.CUMULATIVE, ...(metricsUrl ? { url: metricsUrl } : {}) };
   if (protocol === 'grpc') return new GrpcMetricExporter(options);
@@ -18,7 +18,7 @@ export function metricExporter(kind: MetricsExporterKind, { protocol, metricsUrl
   return new ProtoMetricExporter(options);
 }
 
-export function spanExporter(kind: TracesExporterKind, { protocol, tracesUrl, jaegerEndpoint }: OtelConfig): SpanExporter {
+export function spanExporter(kind: TracesExporterKind, { tracesProtocol: protocol, tracesUrl, jaegerEndpoint }: OtelConfig): SpanExporter {
   if (kind === 'console') return new ConsoleSpanExporter();
   if (kind === 'jaeger') return new ProtoTraceExporter({ url: jaegerEndpoint });
   const options = tracesUrl ? { url: tracesUrl } : {};

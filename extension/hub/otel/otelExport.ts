@@ -22,12 +22,16 @@ export interface OtelExport {
   shutdown(): Promise<void>;
 }
 
+/**
+ * One resource for the server's whole life: a new master after USR2 is a new generation of the same
+ * server, and its cumulative counters carry on, so neither the instance id nor the resource names the
+ * master's pid (a new resource would restart every series with the carried totals as one jump).
+ */
 function resourceOf(server: ServerSummary): Resource {
   return resourceFromAttributes({
     'service.name': server.serviceName,
-    'service.instance.id': `${server.host}:${server.masterPid}`,
+    'service.instance.id': server.id,
     'host.name': server.host,
-    'process.pid': server.masterPid,
     'gunicorn.app': server.app,
     'gunicorn.bind': server.bind.join(','),
     'gunicorn.worker_class': server.workerClass,
@@ -75,9 +79,16 @@ export function startOtelExport(store: Store, env: NodeJS.ProcessEnv, log: (line
     const server = store.summary(serverId);
     if (server) ensure(server).spans?.onSample(frame);
   };
+  /** A server gone for good: its last numbers are pushed and its providers stopped. */
+  const onRemoved = (serverId: string) => {
+    const entry = servers.get(serverId);
+    servers.delete(serverId);
+    if (entry) void Promise.allSettled([entry.meters?.shutdown(), entry.tracer?.shutdown()]);
+  };
   store.on('server', onServer);
   store.on('event', onEvent);
   store.on('sample', onSample);
+  store.on('removed', onRemoved);
 
   return {
     config,
@@ -85,6 +96,7 @@ export function startOtelExport(store: Store, env: NodeJS.ProcessEnv, log: (line
       store.off('server', onServer);
       store.off('event', onEvent);
       store.off('sample', onSample);
+      store.off('removed', onRemoved);
       await Promise.allSettled([...servers.values()].flatMap((e) => [e.meters?.shutdown(), e.tracer?.shutdown()]));
     },
   };
