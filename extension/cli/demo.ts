@@ -2,7 +2,7 @@
 import { CliError } from './errors';
 import { freePort } from './freePort';
 import { DEMO_DIR } from './paths';
-import { forwardStopSignals, startServer, type RunFlags } from './run';
+import { startServer, type RunFlags } from './run';
 import { startTraffic } from './traffic';
 
 export interface DemoFlags extends RunFlags {
@@ -31,7 +31,6 @@ export async function demo(flags: DemoFlags): Promise<number> {
     '--workers', String(workers), '--bind', `127.0.0.1:${appPort}`, '--timeout', '10',
     '--max-requests', '2000', '--max-requests-jitter', '200', '--chdir', DEMO_DIR, '--name', 'gunicorn-live-demo', 'app:app',
   ], DEMO_DIR);
-  forwardStopSignals(server.gunicorn);
   console.log(`app: http://127.0.0.1:${appPort}/`);
   if (flags.traffic && (await waitForApp(appPort, 20000))) {
     const traffic = startTraffic({ port: appPort, concurrency: 4, pauseMs: 80, durationMs: minutes * 60_000, hangEveryMs: 45_000 });

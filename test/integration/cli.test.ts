@@ -1,6 +1,7 @@
 // Bad input gets one clear line on stderr and a non-zero exit — never a stack trace (`run`'s checks of
 // Gunicorn's own arguments are in cliBadInput.test.ts); `serve` starts and stops cleanly.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -60,6 +61,35 @@ describe('gunicorn-live serve', () => {
         if (seen.includes('dashboard: ') && !cli.child.killed) cli.child.kill('SIGTERM');
       });
       assert.deepEqual(await cli.exited, { code: 0, signal: null }, cli.output());
+    }
+  });
+});
+
+describe('run: a stop the moment the hub\'s lines appear', () => {
+  /** Processes whose command line holds `marker` (Gunicorn's --name is in its arguments). */
+  const processesWith = (marker: string) => readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+    } catch {
+      return false;
+    }
+  });
+
+  test('reaches Gunicorn even before it was spawned: the CLI exits by itself and nothing is left running', async () => {
+    for (let i = 0; i < 3; i++) {
+      const marker = `gl-stop-race-${process.pid}-${i}`;
+      const cli = startCli(['run', '--port', '0', '--', '--bind', '127.0.0.1:0', '--name', marker, '--chdir', join(__dirname, 'apps'), 'hello:app']);
+      let seen = '';
+      cli.child.stdout!.on('data', (d) => {
+        seen += d;
+        if (seen.includes('dashboard: ') && !cli.child.killed) cli.child.kill('SIGTERM');
+      });
+      const { code, signal } = await cli.exited;
+      // Gunicorn's status: 0 when its handlers were in place, 128 + 15 when TERM came while it was starting.
+      assert.equal(signal, null, cli.output());
+      assert.ok(code === 0 || code === 143, `exit ${code}\n${cli.output()}`);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(processesWith(marker), [], `nothing named ${marker} is left`);
     }
   });
 });

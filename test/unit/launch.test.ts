@@ -7,10 +7,13 @@ import { extractConfig, gunicornCommand } from '../../extension/cli/launch';
 import { AGENT_DIR, AGENT_SHIM } from '../../extension/cli/paths';
 
 test("the user's -c is taken out of Gunicorn's arguments in every spelling", () => {
-  for (const args of [['-c', 'my.py', 'app:app'], ['-cmy.py', 'app:app'], ['--config', 'my.py', 'app:app'], ['--config=my.py', 'app:app']]) {
+  // argparse also takes any unambiguous abbreviation: Gunicorn would read `--conf my.py` as its config.
+  for (const args of [['-c', 'my.py', 'app:app'], ['-cmy.py', 'app:app'], ['--config', 'my.py', 'app:app'], ['--config=my.py', 'app:app'],
+    ['--conf', 'my.py', 'app:app'], ['--co=my.py', 'app:app']]) {
     assert.deepEqual(extractConfig(args), { config: 'my.py', rest: ['app:app'] }, args.join(' '));
   }
   assert.deepEqual(extractConfig(['-w', '2', '--chdir', 'x', 'app:app']), { config: null, rest: ['-w', '2', '--chdir', 'x', 'app:app'] });
+  assert.deepEqual(extractConfig(['--c', 'x', '--check-config', 'app:app']), { config: null, rest: ['--c', 'x', '--check-config', 'app:app'] });
 });
 
 test('the shim becomes -c and the user config is handed over by absolute path', () => {
