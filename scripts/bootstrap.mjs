@@ -7,15 +7,35 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Debian packages per purpose. `start` runs the demo; `test` runs every suite. */
+const GUNICORN = ['gunicorn', 'python3-gunicorn'];
+
+/** Debian packages per purpose: `start` runs the demo; each test suite of scripts/test.mjs needs its own. */
 export const DEBIAN_PACKAGES = {
-  start: ['gunicorn', 'python3-gunicorn'],
-  test: [
-    'gunicorn', 'python3-gunicorn', 'chromium', 'wrk', 'python3-psutil', 'python3-flask', 'python3-django',
-    'python3-gevent', 'python3-eventlet', 'python3-tornado', 'python3-uvicorn', 'python3-starlette',
-    'python3-fastapi', 'python3-debugpy', 'libkrb5-dev',
+  start: GUNICORN,
+  typecheck: [],
+  unit: [],
+  // Worker classes and frameworks the agent is tested under; psutil is its fallback away from /proc.
+  agent: [
+    ...GUNICORN, 'python3-psutil', 'python3-flask', 'python3-django', 'python3-gevent', 'python3-eventlet',
+    'python3-tornado', 'python3-uvicorn', 'python3-starlette', 'python3-fastapi',
+  ],
+  integration: GUNICORN,
+  browser: [...GUNICORN, 'chromium'],
+  // code-server in Chromium; its install compiles a kerberos module (libkrb5-dev); the launch tests run
+  // Flask, Django and FastAPI apps, and one under debugpy.
+  vscode: [
+    ...GUNICORN, 'chromium', 'libkrb5-dev', 'python3-flask', 'python3-django', 'python3-fastapi',
+    'python3-uvicorn', 'python3-debugpy',
   ],
 };
+export const TEST_SUITES = ['typecheck', 'unit', 'agent', 'integration', 'browser', 'vscode'];
+
+/** What `start` needs, or `test` for the suites named (none named: every suite), each package once. */
+export function debianPackagesFor(purpose, suites = []) {
+  if (purpose !== 'test') return DEBIAN_PACKAGES[purpose] ?? [];
+  const run = suites.length === 0 ? TEST_SUITES : suites.filter((s) => TEST_SUITES.includes(s));
+  return [...new Set(run.flatMap((s) => DEBIAN_PACKAGES[s]))];
+}
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
@@ -40,9 +60,11 @@ function missingDebianPackages(names) {
   });
 }
 
-function debianPackages(purpose) {
+/** Installs (as root) or names (otherwise, then exits 1) the Debian packages missing for a purpose. */
+export function debianPackages(purpose, suites = []) {
+  const wanted = debianPackagesFor(purpose, suites);
+  if (wanted.length === 0) return;
   const hasDpkg = spawnSync('dpkg-query', ['--version']).status === 0;
-  const wanted = DEBIAN_PACKAGES[purpose];
   if (!hasDpkg) {
     console.log(`bootstrap: not a Debian system; make sure these (or your system's equivalents) are installed: ${wanted.join(' ')}`);
     return;
@@ -63,9 +85,10 @@ export function build() {
   run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
 }
 
-export function bootstrap(purpose) {
+/** `suites`: the test suites about to run; by default the ones named on the command line (`npm test -- unit`). */
+export function bootstrap(purpose, suites = purpose === 'test' ? process.argv.slice(2) : []) {
   npmDependencies();
-  debianPackages(purpose);
+  debianPackages(purpose, suites);
   build();
 }
 
@@ -73,6 +96,8 @@ export function packageJson() {
   return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 }
 
+// `node scripts/bootstrap.mjs start` or `node scripts/bootstrap.mjs [test [suite…]]`.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  bootstrap(process.argv[2] === 'start' ? 'start' : 'test');
+  const [purpose, ...suites] = process.argv.slice(2);
+  bootstrap(purpose === 'start' ? 'start' : 'test', suites);
 }
