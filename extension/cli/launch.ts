@@ -4,7 +4,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, resolve } from 'node:path';
-import { AGENT_DIR, AGENT_SHIM } from './paths';
+import { AGENT_DIR, AGENT_SHIM, GUNICORN_LAUNCHER } from './paths';
 
 export interface GunicornLaunch {
   python: string;
@@ -62,7 +62,7 @@ export function gunicornCommand(launch: GunicornLaunch): GunicornCommand {
   } else {
     delete env.GUNICORN_LIVE_USER_CONFIG;
   }
-  return { command: launch.python, args: ['-m', 'gunicorn', '-c', AGENT_SHIM, ...rest], env };
+  return { command: launch.python, args: [GUNICORN_LAUNCHER, '-c', AGENT_SHIM, ...rest], env };
 }
 
 export function launchGunicorn(launch: GunicornLaunch): ChildProcess {

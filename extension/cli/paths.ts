@@ -16,5 +16,7 @@ export const PACKAGE_ROOT = packageRoot();
 export const AGENT_DIR = join(PACKAGE_ROOT, 'server-agent');
 /** Passed to Gunicorn as -c: loads the user's config, then instruments. */
 export const AGENT_SHIM = join(AGENT_DIR, 'gunicorn_live', 'shim.py');
+/** Runs Gunicorn as its console script does, so that USR2's re-execution works (see the file). */
+export const GUNICORN_LAUNCHER = join(AGENT_DIR, 'launcher', 'gunicorn');
 export const DEMO_DIR = join(AGENT_DIR, 'demo');
 export const WEBVIEW_DIR = join(PACKAGE_ROOT, 'dist', 'webview');

@@ -35,7 +35,7 @@ export interface LaunchContext {
 }
 
 export interface LaunchPlan {
-  /** The interpreter; `args` start with `-m gunicorn`. */
+  /** The interpreter; `args` start with our Gunicorn launcher script (server-agent/launcher/gunicorn). */
   command: string;
   args: string[];
   /** Added to the inherited environment (a task's env is merged into VS Code's). */

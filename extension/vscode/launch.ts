@@ -93,9 +93,9 @@ export function debugConfiguration(type: string, name: string, python: string, p
     request: 'launch',
     name,
     python,
-    module: 'gunicorn',
-    // plan.args start with `-m gunicorn`; debugpy's `module` says that.
-    args: plan.args.slice(2),
+    // plan.args start with the launcher script (not `-m gunicorn`, which USR2's re-execution breaks).
+    program: plan.args[0],
+    args: plan.args.slice(1),
     cwd: plan.cwd,
     env: plan.env,
     // Gunicorn's log in a terminal, as for the task (the token travels in the launch request, not the command line).

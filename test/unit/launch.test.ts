@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { extractConfig, gunicornCommand } from '../../extension/cli/launch';
-import { AGENT_DIR, AGENT_SHIM } from '../../extension/cli/paths';
+import { AGENT_DIR, AGENT_SHIM, GUNICORN_LAUNCHER } from '../../extension/cli/paths';
 
 test("the user's -c is taken out of Gunicorn's arguments in every spelling", () => {
   // argparse also takes any unambiguous abbreviation: Gunicorn would read `--conf my.py` as its config.
@@ -20,7 +20,7 @@ test('the shim becomes -c and the user config is handed over by absolute path', 
   const cwd = mkdtempSync(join(tmpdir(), 'gl-launch-'));
   const base = { python: '/usr/bin/python3', agentUrl: 'ws://127.0.0.1:1/ws/agent', token: 't', cwd, env: { PYTHONPATH: '/x' } };
   const explicit = gunicornCommand({ ...base, gunicornArgs: ['-c', 'conf/my.py', '-w', '2', 'app:app'] });
-  assert.deepEqual(explicit.args, ['-m', 'gunicorn', '-c', AGENT_SHIM, '-w', '2', 'app:app']);
+  assert.deepEqual(explicit.args, [GUNICORN_LAUNCHER, '-c', AGENT_SHIM, '-w', '2', 'app:app']);
   assert.equal(explicit.env.GUNICORN_LIVE_USER_CONFIG, join(cwd, 'conf/my.py'));
   assert.equal(explicit.env.PYTHONPATH, `${AGENT_DIR}:/x`);
   assert.equal(explicit.env.GUNICORN_LIVE_URL, 'ws://127.0.0.1:1/ws/agent');

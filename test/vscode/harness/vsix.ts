@@ -21,7 +21,7 @@ export function checkVsix(vsix: string): void {
   const must = [
     'extension/package.json', 'extension/dist/extension.js', 'extension/dist/webview/dashboard.js',
     'extension/dist/webview/dashboard.css', 'extension/dist/webview/codicon.ttf',
-    'extension/server-agent/gunicorn_live/shim.py', 'extension/media/gunicorn-live.svg',
+    'extension/server-agent/gunicorn_live/shim.py', 'extension/server-agent/launcher/gunicorn', 'extension/media/gunicorn-live.svg',
   ];
   const missing = must.filter((m) => !entries.includes(m));
   if (missing.length > 0) throw new Error(`the .vsix lacks ${missing.join(', ')}`);

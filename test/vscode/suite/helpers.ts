@@ -42,10 +42,11 @@ export function childPids(pid: number): number[] {
   return readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number).sort((a, b) => a - b);
 }
 
+/** Running: a zombie (exited, not yet reaped — an orphan where pid 1 does not reap) is not. */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }

@@ -122,7 +122,7 @@ describe('Gunicorn Live in VS Code', function () {
       defaultWorkers: 4, defaultTimeout: 30, debug: true,
     });
     const config = debugConfiguration('debugpy', 'n', '/usr/bin/python3', plan);
-    assert.equal(config.module, 'gunicorn');
+    assert.match(config.program, /server-agent\/launcher\/gunicorn$/);
     assert.equal(config.request, 'launch');
     assert.equal(config.subProcess, true);
     assert.deepEqual(config.args.slice(2), ['--workers', '1', '--timeout', '0', 'app:app']);
@@ -139,7 +139,7 @@ describe('Gunicorn Live in VS Code', function () {
     assert.equal(detected.isBackground, true);
     const exec = detected.execution as vscode.ProcessExecution;
     assert.equal(exec.process, '/usr/bin/python3');
-    assert.equal(exec.args.slice(0, 2).join(' '), '-m gunicorn');
+    assert.match(exec.args[0], /server-agent\/launcher\/gunicorn$/);
     assert.equal(exec.args.at(-1), 'app:app');
     assert.equal(exec.options?.env?.GUNICORN_LIVE_URL, api.hub()?.agentUrl);
     // The one written in tasks.json is there too, filled in by the provider's resolveTask.
@@ -147,7 +147,7 @@ describe('Gunicorn Live in VS Code', function () {
     assert.ok(configured, 'the tasks.json task is offered');
     const resolved = configured.execution as vscode.ProcessExecution | undefined;
     assert.ok(resolved, 'the tasks.json task has an execution');
-    assert.deepEqual(resolved.args.slice(4), ['--workers', '1', 'app:app']);
+    assert.deepEqual(resolved.args.slice(3), ['--workers', '1', 'app:app']);
   });
 
   it('launches a real Gunicorn whose workers show in the tree (asking which app, once)', async () => {
@@ -297,10 +297,18 @@ describe('Gunicorn Live in VS Code', function () {
     assert.equal(editor.document.lineAt(line - 1).text, 'def work():');
   });
 
-  it('Stop Server ends the master and its workers, and the tree empties', async () => {
-    const workers = childPids(masterPid);
+  it('Stop Server after USR2 ends both masters (the new one is not the task\'s) and all their workers', async () => {
+    // USR2 through the hub: Gunicorn forks a new master, which runs beside the old one until stopped.
+    assert.deepEqual(await api.hub()!.sendSignal(serverId, 'USR2'), { ok: true });
+    const newMaster = await waitFor('the new master as the server\'s master', () => {
+      const pid = api.hub()!.store.server(serverId)?.masterPid;
+      return pid && pid !== masterPid ? pid : undefined;
+    }, 30_000);
+    assert.ok(childPids(masterPid).includes(newMaster), 'the new master is the old one\'s child');
+    await waitFor('the new master\'s two workers', () => childPids(newMaster).length === 2, 20_000);
+    const workers = [...childPids(masterPid), ...childPids(newMaster)];
     assert.equal(await vscode.commands.executeCommand<boolean>('gunicornLive.stop', serverId), true);
-    await waitFor('the master to exit', () => !alive(masterPid), 20_000);
+    await waitFor('both masters to exit', () => !alive(masterPid) && !alive(newMaster), 20_000);
     assert.deepEqual(workers.filter(alive), []);
     await waitFor('the tree to be empty', () => api.tree.getChildren().length === 0, 10_000);
     await waitFor('the task to end', () => api.launchedPids().length === 0, 10_000);

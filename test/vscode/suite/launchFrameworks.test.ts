@@ -77,7 +77,7 @@ describe('Django and FastAPI projects', function () {
     assert.equal(node.server.targetWorkers, 3);
     // The task's command line (the master's own may be renamed by setproctitle where it is installed).
     const task = vscode.tasks.taskExecutions.find((e) => e.task.name === django.app)?.task.execution as vscode.ProcessExecution;
-    assert.deepEqual(task.args.slice(4), ['--workers', '3', '--timeout', '7', '--bind', `127.0.0.1:${port}`, 'djsite.wsgi:application']);
+    assert.deepEqual(task.args.slice(3), ['--workers', '3', '--timeout', '7', '--bind', `127.0.0.1:${port}`, 'djsite.wsgi:application']);
     assert.equal(task.options?.cwd, join(ws(), 'djsite'));
     // Django's own start page (DEBUG is on in a new project): the app really loaded from its folder.
     const res = await fetch(`http://127.0.0.1:${port}/`);

@@ -49,10 +49,11 @@ describe('gunicorn command line', () => {
   it('injects the agent shim, hands the user config to it, and keeps arguments', () => {
     const plan = gunicornCommand({ type: 'gunicorn', app: 'app:app', args: ['-c', 'my.conf.py', '--bind', '127.0.0.1:8001'] }, ctx);
     assert.equal(plan.command, '/usr/bin/python3');
-    assert.deepEqual(plan.args.slice(0, 3), ['-m', 'gunicorn', '-c']);
-    assert.match(plan.args[3], /server-agent\/gunicorn_live\/shim\.py$/);
+    assert.match(plan.args[0], /server-agent\/launcher\/gunicorn$/);
+    assert.equal(plan.args[1], '-c');
+    assert.match(plan.args[2], /server-agent\/gunicorn_live\/shim\.py$/);
     // A config is in play, so the settings' defaults do not override it.
-    assert.deepEqual(plan.args.slice(4), ['--bind', '127.0.0.1:8001', 'app:app']);
+    assert.deepEqual(plan.args.slice(3), ['--bind', '127.0.0.1:8001', 'app:app']);
     assert.equal(plan.env.GUNICORN_LIVE_USER_CONFIG, '/srv/proj/my.conf.py');
     assert.equal(plan.env.GUNICORN_LIVE_URL, 'ws://127.0.0.1:9/ws/agent');
     assert.equal(plan.env.GUNICORN_LIVE_TOKEN, 't0k');
@@ -63,12 +64,12 @@ describe('gunicorn command line', () => {
 
   it('debug launches run one worker with no timeout, whatever the task says', () => {
     const plan = gunicornCommand({ type: 'gunicorn', app: 'app:app', workers: 4, args: ['-w', '3', '--timeout=5'] }, { ...ctx, debug: true });
-    assert.deepEqual(plan.args.slice(4), ['--workers', '1', '--timeout', '0', 'app:app']);
+    assert.deepEqual(plan.args.slice(3), ['--workers', '1', '--timeout', '0', 'app:app']);
   });
 
   it('uses the settings\' defaults and the worker class when nothing else decides', () => {
     const plan = gunicornCommand({ type: 'gunicorn', app: 'api.main:api', workerClass: UVICORN_WORKER, cwd: 'svc' }, { ...ctx, folderPath: '/nonexistent' });
-    assert.deepEqual(plan.args.slice(4), ['--workers', '2', '--timeout', '30', '--worker-class', UVICORN_WORKER, 'api.main:api']);
+    assert.deepEqual(plan.args.slice(3), ['--workers', '2', '--timeout', '30', '--worker-class', UVICORN_WORKER, 'api.main:api']);
     assert.equal(plan.cwd, '/nonexistent/svc');
     assert.equal(plan.env.GUNICORN_LIVE_USER_CONFIG, undefined);
   });
