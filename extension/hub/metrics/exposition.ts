@@ -1,6 +1,6 @@
-// Route-cardinality series written straight to the Prometheus text format. prom-client's registry
-// formats each value through generic label handling; at 200 routes × 13 histogram lines that cost
-// ~15 ms a scrape, this ~1 ms. Per-worker and lifecycle series stay with prom-client.
+// Route-cardinality and per-worker series written straight to the Prometheus text format. prom-client's
+// registry formats each value through generic label handling; at 200 routes × 13 histogram lines that
+// cost ~15 ms a scrape, this ~1 ms. Lifecycle series (a few per server) stay with prom-client.
 import type { ServerSummary } from '../store';
 
 export interface HistogramSeries {
@@ -32,6 +32,12 @@ export function labelPairs(labels: Record<string, string>): string {
 
 export function renderCounter(name: string, help: string, series: CounterSeries[]): string {
   let text = `# HELP ${name} ${help}\n# TYPE ${name} counter\n`;
+  for (const s of series) text += `${name}{${s.labels}} ${s.value}\n`;
+  return text;
+}
+
+export function renderGauge(name: string, help: string, series: CounterSeries[]): string {
+  let text = `# HELP ${name} ${help}\n# TYPE ${name} gauge\n`;
   for (const s of series) text += `${name}{${s.labels}} ${s.value}\n`;
   return text;
 }

@@ -5,22 +5,21 @@ import { Registry } from 'prom-client';
 import type { Store } from '../store';
 import { registerLifecycleMetrics } from './lifecycleMetrics';
 import { requestMetricsText } from './requestMetrics';
-import { registerWorkerMetrics } from './workerMetrics';
+import { workerMetricsText } from './workerMetrics';
 
 export interface HubMetrics {
   contentType: string;
-  /** The whole exposition: prom-client's registry plus the route-cardinality series. */
+  /** The whole exposition: prom-client's registry plus the per-worker and route series. */
   text(): Promise<string>;
 }
 
 export function createMetrics(store: Store): HubMetrics {
   const registry = new Registry();
-  registerWorkerMetrics(registry, store);
   registerLifecycleMetrics(registry, store);
   return {
     contentType: registry.contentType,
     async text() {
-      return `${await registry.metrics()}\n${requestMetricsText(store)}`;
+      return `${await registry.metrics()}\n${workerMetricsText(store)}\n${requestMetricsText(store)}`;
     },
   };
 }
