@@ -19,8 +19,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** Routes /api/…; false when no route matches (the caller answers 404). */
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-  if (url.pathname === '/api/servers' && req.method === 'GET') {
-    sendJson(res, 200, { servers: ctx.store.servers() });
+  if (url.pathname === '/api/servers') {
+    if (req.method === 'GET') sendJson(res, 200, { servers: ctx.store.servers() });
+    else sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
     return true;
   }
   const match = /^\/api\/servers\/([A-Za-z0-9_-]{1,64})\/(history|signal)$/.exec(url.pathname);

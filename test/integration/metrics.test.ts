@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LifecycleEvent } from '../../extension/protocol/agent';
 import { httpGet } from './proc';
 import { startRealServer, type RealServer } from './realServer';
+import { series, sum } from './promText';
 
 const N = 40;
 /** The agent's test app (server-agent/tests/apps/app.py): `/raise` raises, `/error` answers 500 without
@@ -16,19 +17,6 @@ const MISSING = 2;
 const EXTRA = Object.values(FAILING).reduce((a, [n]) => a + n, 0) + MISSING;
 /** The agent's sample interval, seconds (its default unless the environment sets one). */
 const INTERVAL = Number(process.env.GUNICORN_LIVE_INTERVAL) || 1;
-
-/** name{labels} value lines of one metric, as [labels, value]. */
-function series(text: string, name: string): Array<[Record<string, string>, number]> {
-  const out: Array<[Record<string, string>, number]> = [];
-  // Label values may hold braces (route="/items/{id}"): match quoted strings whole.
-  for (const m of text.matchAll(new RegExp(`^${name}\\{((?:[^"}]|"(?:[^"\\\\]|\\\\.)*")*)\\} (\\S+)$`, 'gm'))) {
-    const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-    out.push([labels, Number(m[2])]);
-  }
-  return out;
-}
-
-const sum = (rows: Array<[Record<string, string>, number]>) => rows.reduce((a, [, v]) => a + v, 0);
 
 describe('Prometheus /metrics on a real Gunicorn', () => {
   let server: RealServer;

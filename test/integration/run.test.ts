@@ -12,6 +12,7 @@ import type { ServerView } from '../../extension/protocol/ui';
 import { startCli, stopCli, type CliProcess } from './cliProcess';
 import { childrenOf, freePort, httpGet, vmRssBytes } from './proc';
 import { killLeftoverGunicorn, processGroup } from './processGroup';
+import { until } from '../until';
 
 const APPS = join(__dirname, 'apps');
 const N = 120;
@@ -68,16 +69,6 @@ async function apiServers(base: string, token: string): Promise<ServerView[]> {
   const { servers } = (await res.json()) as { servers: ServerView[] };
   for (const s of servers) mastersSeen.add(s.masterPid);
   return servers;
-}
-
-async function until<T>(fn: () => Promise<T | undefined | false>, what: string, ms = 20000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /**

@@ -8,6 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import type { ServerView } from '../../extension/protocol/ui';
 import { startCli, stopCli, type CliProcess } from './cliProcess';
 import { childrenOf, freePort, httpGet } from './proc';
+import { until } from '../until';
+import { series, sum } from './promText';
 
 const APPS = join(__dirname, 'apps');
 const N = 30;
@@ -35,29 +37,6 @@ const running = (pid: number) => {
 /** Every running process of a process group. */
 function groupMembers(pgrp: number): number[] {
   return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => stat(pid)?.pgrp === pgrp && running(pid));
-}
-
-/** name{labels} value lines of one metric, as [labels, value]. */
-function series(text: string, name: string): Array<[Record<string, string>, number]> {
-  const out: Array<[Record<string, string>, number]> = [];
-  for (const m of text.matchAll(new RegExp(`^${name}\\{((?:[^"}]|"(?:[^"\\\\]|\\\\.)*")*)\\} (\\S+)$`, 'gm'))) {
-    const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-    out.push([labels, Number(m[2])]);
-  }
-  return out;
-}
-const sum = (rows: Array<[Record<string, string>, number]>) => rows.reduce((a, [, v]) => a + v, 0);
-
-type Maybe<T> = T | false | null | undefined;
-
-async function until<T>(fn: () => Maybe<T> | Promise<Maybe<T>>, what: string, ms = 20000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** One `gunicorn-live run -- -w 2 hello:app`, with its API and metrics. */

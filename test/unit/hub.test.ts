@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { isLoopbackHost, startHub, type Hub } from '../../extension/hub/hub';
 import type { HistoryPoint, HubToUi, ServerView } from '../../extension/protocol/ui';
+import { until } from '../until';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const hello = (masterPid: number, protocol = '1.0') => ({
@@ -54,16 +55,6 @@ function rawGet(port: number, path: string): Promise<{ status: number; body: str
   });
 }
 
-async function until<T>(fn: () => T | Promise<T>, what: string, ms = 3000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('hub', () => {
   let hub: Hub;
   let staticParent: string;
@@ -100,6 +91,7 @@ describe('hub', () => {
       assert.equal((await fetch(`${hub.url}/api/servers?token=${TOKEN}`, { headers: { Authorization: 'Bearer nope' } })).status, 401);
       assert.equal((await api(hub, `/api/servers/${id}/history`, { method: 'POST' })).status, 405);
       assert.equal((await api(hub, `/api/servers/${id}/signal`)).status, 405);
+      assert.equal((await api(hub, '/api/servers', { method: 'POST' })).status, 405);
       for (const path of ['/', '/metrics', '/healthz', '/dashboard.js']) assert.equal((await fetch(`${hub.url}${path}`, { method: 'POST' })).status, 405, path);
       for (const window of ['0', '-5', 'ten', '', 'Infinity']) {
         const res = await api(hub, `/api/servers/${id}/history?window=${window}`);

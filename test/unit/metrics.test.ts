@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { startHub, type Hub } from '../../extension/hub/hub';
 import type { ServerView } from '../../extension/protocol/ui';
+import { until } from '../until';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -32,16 +33,6 @@ function connect(hub: Hub): Promise<WebSocket> {
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
-}
-
-async function until<T>(fn: () => T | Promise<T>, what: string, ms = 3000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 type Sample = { name: string; labels: Record<string, string>; value: number; key: string };

@@ -10,6 +10,7 @@ import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter
 import { startHub, type Hub } from '../../extension/hub/hub';
 import { readOtelConfig } from '../../extension/hub/otel/config';
 import { metricExporter, spanExporter } from '../../extension/hub/otel/exporters';
+import { until } from '../until';
 
 interface Received {
   path: string;
@@ -83,16 +84,6 @@ function protoSpans(body: Buffer): Array<{ service: unknown; name?: string; attr
       service, name: text(span, 5), attributes: protoAttrs(messages(span, 9)), events: messages(span, 11).map((e) => text(e, 2)),
     })));
   });
-}
-
-async function until<T>(fn: () => T, what: string, ms = 8000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = fn();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A server `serviceName` (master `masterPid`, worker masterPid + 1) that serves, then loses its worker to a timeout. */
