@@ -17,8 +17,19 @@ import { RouteStats } from './routeStats';
 
 export type { RequestTotals } from './requestLedger';
 
+/** The longest window the dashboards offer. */
+export const HISTORY_SECONDS = 3600;
+/** An hour at intervals down to 0.25 s; faster agents get a shorter span, so memory stays bounded
+ * (an hour of 64 workers at 1 s is ~5 MiB; this cap allows four times that per server). */
+const MAX_HISTORY_POINTS = 4 * HISTORY_SECONDS;
+
+/** Points that hold an hour of samples taken every `interval` seconds (at most MAX_HISTORY_POINTS). */
+export function historyPointsFor(interval: number): number {
+  return Math.min(MAX_HISTORY_POINTS, Math.ceil(HISTORY_SECONDS / interval));
+}
+
 export interface StoreOptions {
-  /** History points kept per server (one per sample). Default: 1 h at 1 s. */
+  /** History points kept per server (one per sample). Default: an hour at the agent's interval (see historyPointsFor). */
   historyPoints?: number;
   /** Lifecycle events kept per server. */
   eventsKept?: number;
@@ -101,13 +112,13 @@ function workerView(w: WorkerSample, exits: ExitPairing): WorkerView {
 
 export class Store extends EventEmitter {
   private readonly records = new Map<string, ServerRecord>();
-  private readonly historyPoints: number;
+  private readonly historyPoints: number | undefined;
   private readonly eventsKept: number;
   private readonly keepDisconnectedMs: number;
 
   constructor(options: StoreOptions = {}) {
     super();
-    this.historyPoints = options.historyPoints ?? 3600;
+    this.historyPoints = options.historyPoints;
     this.eventsKept = options.eventsKept ?? 1000;
     this.keepDisconnectedMs = options.keepDisconnectedMs ?? 15 * 60_000;
   }
@@ -146,7 +157,7 @@ export class Store extends EventEmitter {
         ledger: sameBuckets ? carried.ledger : new RequestLedger(s.durationBuckets),
         routes: sameBuckets ? carried.routes : new RouteStats(s.durationBuckets),
         exits: carried?.exits ?? new ExitPairing(),
-        history: carried?.history ?? new HistoryRing(this.historyPoints),
+        history: carried?.history ?? new HistoryRing(this.historyPoints ?? historyPointsFor(s.interval)),
         events: carried?.events ?? new RingBuffer(this.eventsKept),
         lastSeq: null,
         droppedSamples: carried?.droppedSamples ?? 0,

@@ -4,14 +4,13 @@ import { z } from 'zod';
 import { ALLOWED_SIGNALS, type AllowedSignal, type LifecycleEvent } from '../protocol/agent';
 import type { HistoryPoint, HubToUi, ServerView } from '../protocol/ui';
 import type { HistoryReader } from './historyRing';
-import type { Store } from './store';
+import { HISTORY_SECONDS, type Store } from './store';
 
 /** History in the snapshot: enough for the default 5-minute window, so the first picture comes at once. */
 export const SNAPSHOT_SECONDS = 300;
 /** The rest, up to the longest window (an hour), follows in slices: one hour of 64 workers in a single
  *  message was ~26 MB, which a browser parses in one long task; a slice of 150 points is ~1.1 MB, which
  *  a page receives and parses in ~15 ms (600 points took 45 ms, bench:ui). */
-const HISTORY_SECONDS = 3600;
 const SLICE_POINTS = 150;
 
 export const uiMessage = z.discriminatedUnion('type', [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test, { describe } from 'node:test';
 import { RingBuffer } from '../../extension/hub/ringBuffer';
-import { Store, serverId } from '../../extension/hub/store';
+import { historyPointsFor, Store, serverId } from '../../extension/hub/store';
 import type { HelloFrame, SampleFrame } from '../../extension/protocol/agent';
 
 const hello = (masterPid: number): HelloFrame => ({
@@ -31,6 +31,19 @@ test('history is bounded and windowed', () => {
   for (let i = 0; i < 10; i++) store.sample(id, sample(i, 100 + i, 2));
   assert.deepEqual(store.history(id).map((p) => p.at), [106, 107, 108, 109]);
   assert.deepEqual(store.history(id, 2).map((p) => p.at), [108, 109]);
+});
+
+test('history holds an hour at the agent\'s interval (the 60-minute window is whole at 0.5 s too), bounded below 0.25 s', () => {
+  assert.deepEqual([2, 1, 0.5, 0.25, 0.05].map(historyPointsFor), [1800, 3600, 7200, 14400, 14400]);
+  const store = new Store();
+  const fast = hello(11);
+  fast.server.interval = 0.5;
+  const id = store.connect(fast);
+  for (let i = 0; i < 7300; i++) store.sample(id, sample(i, 1000 + i / 2, 1));
+  const kept = store.history(id);
+  assert.equal(kept.length, 7200);
+  assert.equal(kept[kept.length - 1].at - kept[0].at, 3599.5);
+  assert.equal(store.history(id, 3600).length, 7200);
 });
 
 test('request totals add the deltas, histogram buckets included; gaps in seq are counted', () => {
