@@ -2,7 +2,7 @@
 // N counted, the workers are the master's real children, their memory and CPU are their own, and
 // Ctrl-C / SIGTERM stop Gunicorn gracefully (a request in flight gets its whole answer), then the hub.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -247,3 +247,30 @@ describe('gunicorn-live run -w 2: what /api/servers says, per-worker CPU, and SI
   test('SIGTERM stops Gunicorn gracefully, then the hub; the CLI exits with Gunicorn’s status', () =>
     stopsGracefully(cli, base, appPort, servers, 'SIGTERM'));
 });
+
+describe('gunicorn-live run with no -c, in a folder holding gunicorn.conf.py, and --token', () => {
+  test("that file is the user's config (its workers and hook apply), and --token beats GUNICORN_LIVE_TOKEN", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gl-default-conf-'));
+    const markers = mkdtempSync(join(tmpdir(), 'gl-hooks-'));
+    // Gunicorn's own default: ./gunicorn.conf.py, here with 3 workers (the user.conf.py hook included).
+    copyFileSync(join(APPS, 'user.conf.py'), join(dir, 'gunicorn.conf.py'));
+    writeFileSync(join(dir, 'gunicorn.conf.py'), readFileSync(join(dir, 'gunicorn.conf.py'), 'utf8').replace('workers = 2', 'workers = 3'));
+    const appPort = await freePort();
+    const flagToken = 'from-the-flag-0123456789abcdef';
+    const cli = startCli(['run', '--port', '0', '--token', flagToken, '--', '--bind', `127.0.0.1:${appPort}`, '--chdir', APPS, 'work:app'],
+      { cwd: dir, env: { HOOK_MARKER_DIR: markers, GUNICORN_LIVE_TOKEN: 'from-the-environment-0123456789' } });
+    try {
+      const [, base] = await cli.line(new RegExp(`^dashboard: (http://127\\.0\\.0\\.1:\\d+)/#token=${flagToken}$`, 'm'));
+      const server = await until(async () => (await apiServers(base, flagToken)).find((s) => s.workers.length === 3), 'three workers');
+      assert.equal(server.targetWorkers, 3);
+      const pids = server.workers.map((w) => w.pid).sort((a, b) => a - b);
+      assert.deepEqual(pids, childrenOf(server.masterPid));
+      await until(() => readdirSync(markers).length === 3, 'the hook in each worker');
+      assert.deepEqual(readdirSync(markers).map((f) => Number(f.split('.')[1])).sort((a, b) => a - b), pids);
+      assert.equal((await fetch(`${base}/api/servers`, { headers: { Authorization: 'Bearer from-the-environment-0123456789' } })).status, 401);
+    } finally {
+      assert.deepEqual(await stopCli(cli), { code: 0, signal: null });
+    }
+  });
+});
+
