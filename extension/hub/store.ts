@@ -263,6 +263,7 @@ export class Store extends EventEmitter {
     view.master = frame.master;
     record.own = frame.workers.map((w) => workerView(w, record.exits));
     this.showWorkers(record);
+    this.settleExited(record);
     record.history.push(point);
     this.emit('sample', id, frame);
     this.emit('update', this.view(record), point);
@@ -287,7 +288,20 @@ export class Store extends EventEmitter {
     for (const old of older.workers) if (!live.has(old.pid)) record.counters.exitedWorkerRequests += old.requests;
     older.workers = frame.workers.map((w) => workerView(w, record.exits));
     this.showWorkers(record);
+    this.settleExited(record);
     this.emit('sample', id, frame);
+  }
+
+  /**
+   * Requests of workers no longer running: what departed workers were last seen with, raised to what the
+   * request totals prove. A worker that boots and exits between two samples (max_requests under load) is
+   * never seen with its final count, but its requests reach the totals (its last handoff goes out as it
+   * exits). Both are lower bounds — the totals miss what was served before the hub saw the server — so the
+   * larger is kept, and it never goes back.
+   */
+  private settleExited(record: ServerRecord): void {
+    const live = record.view.workers.reduce((sum, w) => sum + w.requests, 0);
+    record.counters.exitedWorkerRequests = Math.max(record.counters.exitedWorkerRequests, record.view.requestsTotal - live);
   }
 
   /** The view's workers: the current master's, then those of older masters still serving. */

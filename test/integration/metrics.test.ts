@@ -114,3 +114,24 @@ describe('Prometheus /metrics on a real Gunicorn', () => {
     assert.equal(signals.find(([l]) => l.signal === 'SIGTTIN')?.[1], 1);
   });
 });
+
+describe('/metrics while max_requests recycles workers faster than the agent samples', () => {
+  const SENT = 300;
+  let server: RealServer;
+  before(async () => {
+    server = await startRealServer(['-w', '2', '--max-requests', '20', '--timeout', '30', 'hello:app']);
+    await server.waitFor((s) => s.workers.length === 2, 'two workers');
+  });
+  after(() => server?.stop());
+
+  test(`${SENT} requests → the workers' counters, live and exited, add up to ${SENT}`, async () => {
+    // Back to back: a worker serves its 20 and is replaced well within one sample interval, so most are
+    // never seen with their final count.
+    for (let i = 0; i < SENT; i++) assert.equal(await httpGet(server.appPort, '/'), 200);
+    await server.waitFor((s) => s.requestsTotal === SENT, `${SENT} requests`);
+    const text = await (await fetch(`${server.hub.url}/metrics`)).text();
+    assert.equal(sum(series(text, 'gunicorn_worker_requests_total')), SENT);
+    const recycled = series(text, 'gunicorn_worker_restarts_total').find(([l]) => l.reason === 'max_requests')?.[1] ?? 0;
+    assert.ok(recycled >= SENT / 20 - 2, `${recycled} workers recycled by max_requests`);
+  });
+});

@@ -70,7 +70,8 @@ describe('/metrics with several servers', () => {
       sockets.push(ws);
       const n = i + 1; // every number this server reports is a multiple of n
       ws.send(JSON.stringify(hello(a)));
-      ws.send(JSON.stringify(sample(0, [[7, 10 * n], [8, 20 * n]], 30 * n, n, n + 1)));
+      // Worker 8 served the n failures too: a worker's count holds every request it completed.
+      ws.send(JSON.stringify(sample(0, [[7, 10 * n], [8, 21 * n]], 30 * n, n, n + 1)));
       ws.send(JSON.stringify(event({ type: 'worker_exit', pid: 8, reason: 'signal', signal: 'SIGKILL', at: 2000.5 })));
       ws.send(JSON.stringify(event({ type: 'signal', signal: 'SIGTTIN', at: 2000.6 })));
       ws.send(JSON.stringify(sample(1, [[7, 11 * n], [9, 0]], n, 0, n + 1)));
@@ -103,7 +104,7 @@ describe('/metrics with several servers', () => {
     for (const [id, n] of idOf) {
       assert.equal(value('gunicorn_worker_requests_total', id, { pid: '7' }), 11 * n);
       assert.equal(value('gunicorn_worker_requests_total', id, { pid: '9' }), 0);
-      assert.equal(value('gunicorn_worker_requests_total', id, { pid: 'exited' }), 20 * n);
+      assert.equal(value('gunicorn_worker_requests_total', id, { pid: 'exited' }), 21 * n);
       assert.equal(value('gunicorn_worker_memory_bytes', id, { pid: '7' }), 4096 * 11 * n);
       assert.equal(value('gunicorn_workers', id, { state: 'target' }), n + 1);
       assert.equal(value('gunicorn_workers', id, { state: 'idle' }), 2);

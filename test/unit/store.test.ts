@@ -46,6 +46,25 @@ test('history holds an hour at the agent\'s interval (the 60-minute window is wh
   assert.equal(store.history(id, 3600).length, 7200);
 });
 
+test('a worker that exits between two samples still counts whole among the exited (max_requests under load)', () => {
+  const store = new Store();
+  const id = store.connect(hello(12));
+  const at = (seq: number, workers: [number, number][], served: number): SampleFrame => ({
+    ...sample(seq, 100 + seq, served),
+    workers: workers.map(([pid, requests]) => ({ pid, age: 1, bootedAt: 0, cpuPercent: 0, rssBytes: 1, requests })),
+  });
+  store.sample(id, at(0, [[2, 10]], 10));
+  // Worker 2 served 30 more and exited; worker 3 booted and served 5: the sample sees only worker 3.
+  store.sample(id, at(1, [[3, 5]], 35));
+  // Worker 3 booted, served 40 and exited, all between samples; worker 4 served 1.
+  store.sample(id, at(2, [[4, 1]], 41));
+  assert.equal(store.server(id)!.requestsTotal, 86);
+  assert.equal(store.counters(id)!.exitedWorkerRequests, 85);
+  // Seen with its count, then gone: the last-seen count is what it adds, never twice.
+  store.sample(id, at(3, [[5, 0]], 0));
+  assert.equal(store.counters(id)!.exitedWorkerRequests, 86);
+});
+
 test('request totals add the deltas, histogram buckets included; gaps in seq are counted', () => {
   const store = new Store();
   const id = store.connect(hello(10));
