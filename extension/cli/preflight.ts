@@ -114,10 +114,11 @@ report["config"] = config
 app = report["app"]
 module = app.split(":", 1)[0] if app else ""
 if module and not report["paste"] and not (config and (config["opaque"] or config.get("paths") or config.get("missing"))):
-    # sys.path as in Gunicorn's workers: --pythonpath (relative to --chdir), --chdir, then what
-    # python -m puts first (the launch directory), then the interpreter's own.
+    # sys.path as in Gunicorn's workers: --pythonpath (relative to --chdir), --chdir, then the
+    # interpreter's own. Gunicorn runs from its launcher script (as from its console script), so the
+    # launch directory is on sys.path only as the default --chdir.
     extra = [os.path.abspath(os.path.join(chdir, p)) for p in (cfg.pythonpath or "").split(",") if p]
-    dirs = list(reversed(extra)) + [chdir, cwd]
+    dirs = list(reversed(extra)) + [chdir]
     sys.path[:] = dirs + [p for p in sys.path[1:] if p not in dirs]
     import importlib.util, importlib.machinery
     try:
