@@ -37,6 +37,15 @@ def start(test, args, env=None, app="app:app", config=SHIM, cgroup_procs=None):
     return proc
 
 
+def free_port():
+    """A loopback port nothing listens on now."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
 def read_log(proc):
     with open(proc.log_path, errors="replace") as f:
         return f.read()

@@ -1,21 +1,12 @@
 """The hub is down when the real Gunicorn starts: what the agent measured meanwhile is replayed, in order
 and complete, once the hub is up (seq has no gap, nothing was dropped), and requests served during the
 outage are counted."""
-import socket
 import time
 import unittest
 
-from tests.gunicorn_run import get, read_log, start, wait_until
+from tests.gunicorn_run import free_port, get, read_log, start, wait_until
 from tests.live import TOKEN
 from tests.wsserver import TestHub
-
-
-def free_port():
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return port
 
 
 class OutageTest(unittest.TestCase):

@@ -1,11 +1,11 @@
 """The stdlib WebSocket client against a stdlib WebSocket server written for the tests."""
 import json
-import socket
 import time
 import unittest
 
 from gunicorn_live import wsclient
 from gunicorn_live.wsclient import ConnectionClosed, HandshakeError, WebSocketClient
+from tests.gunicorn_run import free_port
 from tests.wsserver import TestHub, server_frame
 
 
@@ -113,9 +113,6 @@ class ClientTest(unittest.TestCase):
             ws.recv(timeout=5)
 
     def test_connection_refused_is_an_oserror(self):
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
+        port = free_port()
         with self.assertRaises(OSError):
             WebSocketClient.connect("ws://127.0.0.1:%d/ws/agent" % port, "t", timeout=2)
