@@ -38,11 +38,14 @@ export function debianPackagesFor(purpose, suites = []) {
 }
 
 function run(cmd, args, opts = {}) {
+  const started = Date.now();
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
   if (r.status !== 0) {
     console.error(`bootstrap: \`${cmd} ${args.join(' ')}\` failed (exit ${r.status ?? r.signal})`);
     process.exit(1);
   }
+  // Each install step says what it cost, so a fresh machine's run shows where its time went.
+  if (cmd !== process.execPath) console.log(`bootstrap: \`${cmd} ${args[0]}\` took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 function npmDependencies() {

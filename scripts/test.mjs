@@ -72,6 +72,7 @@ function runSuite(argv, env) {
 }
 
 const wanted = process.argv.slice(2);
+const startedAt = Date.now();
 bootstrap('test');
 mkdirSync(join(root, 'test-output'), { recursive: true });
 const env = { ...process.env, GUNICORN_LIVE_PYTHON: agentPython(), FORCE_COLOR: '0' };
@@ -99,5 +100,6 @@ for (const suite of suites.filter((s) => wanted.length === 0 || wanted.includes(
   lines.push(`${suite.name}: ${suitePassed} passed, ${suiteFailed} failed`);
 }
 console.log(`\n${lines.join('\n')}`);
+console.log(`npm test took ${Math.round((Date.now() - startedAt) / 1000)} s, installs included`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

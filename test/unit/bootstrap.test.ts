@@ -1,17 +1,20 @@
 // scripts/bootstrap.mjs asks only for the Debian packages of the suites being run, and names exactly the
 // missing ones. Driven in a child Node as a non-root user (so it never runs apt-get), with a stand-in
-// dpkg-query on PATH that reports the packages the test says are missing.
+// dpkg-query on PATH that reports the packages the test says are missing. The child imports a copy of the
+// module from a folder nobody can read, since the checkout itself may sit in a private (0700) folder.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import test from 'node:test';
 
-const BOOTSTRAP = pathToFileURL(join(__dirname, '..', '..', 'scripts', 'bootstrap.mjs')).href;
 const fakeBin = mkdtempSync(join(tmpdir(), 'gl-dpkg-'));
 chmodSync(fakeBin, 0o755);
+copyFileSync(join(__dirname, '..', '..', 'scripts', 'bootstrap.mjs'), join(fakeBin, 'bootstrap.mjs'));
+chmodSync(join(fakeBin, 'bootstrap.mjs'), 0o644);
+const BOOTSTRAP = pathToFileURL(join(fakeBin, 'bootstrap.mjs')).href;
 writeFileSync(join(fakeBin, 'dpkg-query'), [
   '#!/bin/sh',
   '[ "$1" = --version ] && exit 0',

