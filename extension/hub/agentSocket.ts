@@ -133,7 +133,7 @@ class AgentConnection {
     if (isBinary) return [CLOSE_CODES.invalidFrame, 'binary frames are not part of the protocol'];
     let json: unknown;
     try {
-      json = JSON.parse(data.toString());
+      json = JSON.parse((data as Buffer).toString());
     } catch {
       return [CLOSE_CODES.invalidFrame, 'frame is not JSON'];
     }

@@ -165,9 +165,9 @@ export class Store extends EventEmitter {
         previous: null,
         disconnectedAt: null,
         own: [],
-        older: carried?.older ?? new Map(),
+        older: carried?.older ?? new Map<number, OlderMaster>(),
         pending: sameBuckets ? carried.pending : [],
-        departed: carried?.departed ?? new Map(),
+        departed: carried?.departed ?? new Map() as ServerRecord['departed'],
       };
       record.older.delete(s.masterPid);
       record.own = this.rejoin(record, s.masterPid, s.startedAt);

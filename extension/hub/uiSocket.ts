@@ -26,7 +26,7 @@ export class UiSockets {
     socket.on('error', () => socket.terminate());
     socket.on('message', (data) => {
       if (!limiter.take()) return socket.close(4008, 'too many messages per second');
-      void this.onMessage(socket, data.toString());
+      void this.onMessage(socket, (data as Buffer).toString());
     });
     sendSnapshot(this.store, (message) => send(socket, message));
   }

@@ -255,7 +255,7 @@ describe('browser dashboard of `gunicorn-live run`', () => {
     const snapshot = await new Promise<unknown>((resolve, reject) => {
       const ws = new WebSocket(`ws://${url.host}/ws/ui?token=${token}`, { headers: { Origin: url.origin } });
       ws.once('message', (data) => {
-        resolve(JSON.parse(String(data)));
+        resolve(JSON.parse((data as Buffer).toString()));
         ws.close();
       });
       ws.once('error', reject);

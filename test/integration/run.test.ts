@@ -232,7 +232,7 @@ describe('gunicorn-live run -w 2: what /api/servers says, per-worker CPU, and SI
     // Samples whose whole interval lies inside the burn: it starts after the sample seen before it.
     const times = [...seen.keys()].sort((a, b) => a - b);
     const inside = times.filter((at, i) => i > 0 && times[i - 1] >= burnStart + 0.2 && at <= burnEnd).map((at) => seen.get(at)!);
-    assert.ok(inside.length >= 1, `no sample inside the burn (${burnStart}–${burnEnd}): ${[...seen.keys()]}`);
+    assert.ok(inside.length >= 1, `no sample inside the burn (${burnStart}–${burnEnd}): ${[...seen.keys()].join()}`);
     const table = inside.map((s) => `${s.lastSampleAt}: ${s.workers.map((w) => `${w.pid}=${w.cpuPercent}`).join(' ')} master=${s.master?.cpuPercent}`).join('\n');
     for (const s of inside) {
       const busy = s.workers.find((w) => w.pid === burner);

@@ -162,7 +162,7 @@ describe('hub', () => {
     (await connect(hub, `/ws/ui?token=${TOKEN}`, { Origin: 'https://codeserver.example' })).close();
     const messages: HubToUi[] = [];
     const ui = await connect(hub, `/ws/ui?token=${TOKEN}`, { Origin: `http://127.0.0.1:${hub.port}` },
-      (d) => messages.push(JSON.parse(d.toString())));
+      (d) => messages.push(JSON.parse((d as Buffer).toString())));
     const agent = await connect(hub, '/ws/agent');
     agent.send(JSON.stringify(hello(700)));
     agent.send(JSON.stringify(sample(0, 3000, [[701, 1]], 1)));
@@ -181,7 +181,7 @@ describe('hub', () => {
     const agent = await connect(hub, '/ws/agent');
     agent.send(JSON.stringify(hello(800)));
     agent.on('message', (d) => {
-      const command = JSON.parse(d.toString());
+      const command = JSON.parse((d as Buffer).toString());
       agent.send(JSON.stringify({ type: 'ack', id: command.id, ok: command.signal === 'TTIN', ...(command.signal === 'TTIN' ? {} : { error: 'no' }) }));
     });
     const id = await until(() => hub.store.servers().find((s) => s.masterPid === 800)?.id, 'server 800');
@@ -228,7 +228,7 @@ describe('hub', () => {
     const start = 100_000;
     for (let i = 0; i < 1500; i++) hub.store.sample(id, sample(i, start + i, [[1201, i]], 1) as Parameters<Hub['store']['sample']>[1]);
     const messages: HubToUi[] = [];
-    const ui = await connect(hub, `/ws/ui?token=${TOKEN}`, {}, (d) => messages.push(JSON.parse(d.toString())));
+    const ui = await connect(hub, `/ws/ui?token=${TOKEN}`, {}, (d) => messages.push(JSON.parse((d as Buffer).toString())));
     const slices = () => messages.filter((m): m is Extract<HubToUi, { type: 'history' }> => m.type === 'history' && m.serverId === id);
     await until(() => slices().reduce((n, m) => n + m.points.length, 0) === 1500 - 300, 'all history slices');
     const snapshot = messages[0];

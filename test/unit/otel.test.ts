@@ -206,7 +206,7 @@ describe('OpenTelemetry export', () => {
         .flatMap((r) => JSON.parse(r.body.toString()).resourceSpans.flatMap((rs: { scopeSpans: { spans: unknown[] }[] }) => rs.scopeSpans.flatMap((s) => s.spans))) as
         Array<{ name: string; attributes: Attr[]; status: { code?: number }; events: { name: string; attributes: Attr[] }[] }>;
       const worker = spans.find((s) => s.name === 'gunicorn.worker');
-      assert.ok(worker, `spans: ${spans.map((s) => s.name)}`);
+      assert.ok(worker, `spans: ${spans.map((s) => s.name).join()}`);
       assert.equal(attrs(worker.attributes)['worker.pid'], 901);
       assert.deepEqual(worker.events.map((e) => e.name), ['start', 'shutdown']);
       assert.equal(attrs(worker.events[1].attributes)['gunicorn.exit.reason'], 'timeout');

@@ -84,7 +84,7 @@ describe('Gunicorn Live in VS Code', function () {
       // The error's first action, "Install gunicorn…", opens a terminal with the command typed (not run).
       const opened = new Promise<vscode.Terminal>((resolve) => {
         const sub = vscode.window.onDidOpenTerminal((t) => {
-          if (t.name === 'Install gunicorn') resolve(t), sub.dispose();
+          if (t.name === 'Install gunicorn') { resolve(t); sub.dispose(); }
         });
       });
       let terminal: vscode.Terminal | undefined;
