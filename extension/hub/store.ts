@@ -54,7 +54,7 @@ export interface ServerCounters {
 export type ServerSummary = Omit<ServerView, 'events' | 'routes'>;
 
 /** Routes the routes table tracks per server; more fold into `other`. */
-const MAX_ROUTES = 500;
+const MAX_ROUTES_TABLE_ROWS = 500;
 
 interface ServerRecord {
   view: ServerSummary;
@@ -247,7 +247,7 @@ export class Store extends EventEmitter {
       completed += group.count;
       record.ledger.add(group);
     }
-    record.routes.add(merged.requests, seconds, MAX_ROUTES);
+    record.routes.add(merged.requests, seconds, MAX_ROUTES_TABLE_ROWS);
 
     const view = record.view;
     const live = new Set(frame.workers.map((w) => w.pid));
@@ -280,7 +280,7 @@ export class Store extends EventEmitter {
     record.pending.push(...frame.requests);
     if (record.pending.length > MAX_PENDING_GROUPS) {
       // The current master has stopped sampling: the routes table takes them now rather than never.
-      record.routes.add(record.pending, 1, MAX_ROUTES);
+      record.routes.add(record.pending, 1, MAX_ROUTES_TABLE_ROWS);
       record.pending = [];
     }
     record.counters.clientDisconnects += frame.clientDisconnects ?? 0;

@@ -45,7 +45,7 @@ class Session(object):
         try:
             return self.hub.next(matching, timeout=timeout)
         except AssertionError as e:
-            raise AssertionError("%s; Gunicorn's log:\n%s" % (e, self.log()[-3000:]))
+            raise AssertionError("%s; Gunicorn's log:\n%s" % (e, self.log()[-3000:])) from None
 
     def sample(self, predicate=lambda s: True, timeout=20.0):
         return self.next(lambda m: m["type"] == "sample" and predicate(m), timeout)[1]

@@ -65,7 +65,7 @@ class ReapedStatusTest(unittest.TestCase):
             seen.append(exits.reaped_status(pid))
 
         def reap_workers():  # the shape of Gunicorn's Arbiter.reap_workers
-            wpid, status = 4321, 7 << 8
+            wpid, status = 4321, 7 << 8  # noqa: F841 - reaped_status reads them from this frame
             child_exit(wpid)
             child_exit(1234)  # not the pid being reaped: no guess
         with self.assertLogs("gunicorn_live", "WARNING") as logs:

@@ -80,7 +80,7 @@ class HooksTest(unittest.TestCase):
         cfg = Config()
         self.assertEqual(cfg.workers, 1)
         with self.assertRaises(AttributeError):
-            cfg.no_such_setting
+            cfg.no_such_setting  # noqa: B018 - reading it is what raises
         hooks.uninstall()
         self.assertFalse(getattr(cfg.post_fork, "_gunicorn_live", False))
         self.assertTrue(hooks.install())

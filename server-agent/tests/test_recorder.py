@@ -46,7 +46,7 @@ class RecorderTest(unittest.TestCase):
                 raise
             except Exception:
                 if resp and resp.headers_sent:
-                    raise StopIteration()  # Gunicorn closes the connection after a late failure
+                    raise StopIteration()  # noqa: B904 - as Gunicorn: it closes the connection after a late failure
                 raise
             finally:
                 self.recorder.end(req, environ, resp)

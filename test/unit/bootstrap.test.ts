@@ -14,6 +14,8 @@ const fakeBin = mkdtempSync(join(tmpdir(), 'gl-dpkg-'));
 chmodSync(fakeBin, 0o755);
 copyFileSync(join(__dirname, '..', '..', 'scripts', 'bootstrap.mjs'), join(fakeBin, 'bootstrap.mjs'));
 chmodSync(join(fakeBin, 'bootstrap.mjs'), 0o644);
+copyFileSync(join(__dirname, '..', '..', 'scripts', 'cacheRoot.mjs'), join(fakeBin, 'cacheRoot.mjs'));
+chmodSync(join(fakeBin, 'cacheRoot.mjs'), 0o644);
 const BOOTSTRAP = pathToFileURL(join(fakeBin, 'bootstrap.mjs')).href;
 writeFileSync(join(fakeBin, 'dpkg-query'), [
   '#!/bin/sh',
@@ -45,6 +47,7 @@ const packagesFor = (purpose: string, suites: string[] = []): string[] =>
 test('each suite asks for its own packages; no suite named means every suite', () => {
   assert.deepEqual(packagesFor('test', ['unit']), []);
   assert.deepEqual(packagesFor('test', ['typecheck', 'unit']), []);
+  assert.deepEqual(packagesFor('test', ['lint']), ['python3-venv']);
   assert.deepEqual(packagesFor('test', ['integration']), ['gunicorn', 'python3-gunicorn']);
   assert.deepEqual(packagesFor('test', ['browser']), ['gunicorn', 'python3-gunicorn', 'chromium']);
   assert.deepEqual(packagesFor('start'), ['gunicorn', 'python3-gunicorn']);
@@ -57,7 +60,7 @@ test('each suite asks for its own packages; no suite named means every suite', (
   assert.ok(agent.includes('python3-gevent') && agent.includes('python3-psutil'));
   const all = packagesFor('test');
   assert.equal(new Set(all).size, all.length, 'each package once');
-  assert.deepEqual([...all].sort(), [...new Set([...agent, ...vscode, ...packagesFor('test', ['browser'])])].sort());
+  assert.deepEqual([...all].sort(), [...new Set([...agent, ...vscode, ...packagesFor('test', ['browser', 'lint'])])].sort());
   assert.deepEqual(packagesFor('test', ['no-such-suite']), []);
 });
 
