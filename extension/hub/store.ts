@@ -18,7 +18,6 @@ import { RouteStats } from './routeStats';
 
 export type { RequestTotals } from './requestLedger';
 
-
 /** Points that hold an hour of samples taken every `interval` seconds (at most MAX_HISTORY_POINTS). */
 export function historyPointsFor(interval: number): number {
   return Math.min(MAX_HISTORY_POINTS, Math.ceil(HISTORY_SECONDS / interval));

@@ -6,7 +6,7 @@ import type { HistoryPoint, HubToUi, ServerView, UiToHub } from '../protocol/ui'
 import type { HistoryReader } from './historyRing';
 import type { Store } from './store';
 
-/** The rest, up to the longest window (an hour), follows in slices: one hour of 64 workers in a single
+/** History older than the snapshot's SNAPSHOT_SECONDS, up to HISTORY_SECONDS, follows in slices: one hour of 64 workers in a single
  *  message was ~26 MB, which a browser parses in one long task; a slice of 150 points is ~1.1 MB, which
  *  a page receives and parses in ~15 ms (600 points took 45 ms, bench:ui). */
 const SLICE_POINTS = 150;
