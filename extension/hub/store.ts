@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { HelloFrame, LifecycleEvent, RequestGroup, SampleFrame, WorkerSample } from '../protocol/agent';
+import { HISTORY_SECONDS, MAX_HISTORY_POINTS } from '../protocol/constants';
 import type { HistoryPoint, ServerView, WorkerView } from '../protocol/ui';
 import { ExitPairing } from './exitPairing';
 import { historyPoint, type PreviousSample } from './historyPoint';
@@ -16,12 +17,6 @@ import { RingBuffer } from './ringBuffer';
 import { RouteStats } from './routeStats';
 
 export type { RequestTotals } from './requestLedger';
-
-/** The longest window the dashboards offer. */
-export const HISTORY_SECONDS = 3600;
-/** An hour at intervals down to 0.25 s; faster agents get a shorter span, so memory stays bounded
- * (an hour of 64 workers at 1 s is ~5 MiB; this cap allows four times that per server). */
-const MAX_HISTORY_POINTS = 4 * HISTORY_SECONDS;
 
 /** Points that hold an hour of samples taken every `interval` seconds (at most MAX_HISTORY_POINTS). */
 export function historyPointsFor(interval: number): number {

@@ -1,11 +1,12 @@
-"""Every frame the agent builds has the shape the hub validates (test/vectors/agent-frames.json)."""
+"""Every frame the agent builds is valid under the protocol's JSON Schema (extension/protocol/agent.schema.json,
+generated from the zod source the hub validates with), and so are the shared test/vectors/agent-frames.json."""
 import json
 import os
 import unittest
 
 from gunicorn_live import commands, frames
 from gunicorn_live.settings import DURATION_BUCKETS
-from tests import shape
+from tests import schema
 
 VECTORS = os.path.join(os.path.dirname(__file__), "..", "..", "test", "vectors", "agent-frames.json")
 
@@ -20,18 +21,18 @@ class VectorsTest(unittest.TestCase):
 
     def test_valid_vectors_pass(self):
         for vector in load_vectors()["valid"]:
-            self.assertEqual(shape.check(vector["frame"]), [], vector["name"])
+            self.assertEqual(schema.check(vector["frame"]), [], vector["name"])
 
     def test_invalid_vectors_fail(self):
         for vector in load_vectors()["invalid"]:
-            self.assertNotEqual(shape.check(vector["frame"]), [], vector["name"])
+            self.assertNotEqual(schema.check(vector["frame"]), [], vector["name"])
 
     def test_command_vectors(self):
         vectors = load_vectors()["commands"]
         for frame in vectors["valid"]:
-            self.assertEqual(shape.check_command(frame), [])
+            self.assertEqual(schema.check_command(frame), [])
         for frame in vectors["invalid"]:
-            self.assertNotEqual(shape.check_command(frame), [])
+            self.assertNotEqual(schema.check_command(frame), [])
 
 
 def roundtrip(frame):
@@ -43,7 +44,7 @@ class BuildersTest(unittest.TestCase):
         built = roundtrip(frames.hello("0.1.0", "3.11.2", "20.1.0", 4242, "devbox", "app:app", ["127.0.0.1:8000"],
                                        "sync", "app", 1763776800.5, 2, 1.0, DURATION_BUCKETS))
         expected = load_vectors()["valid"][0]["frame"]
-        self.assertEqual(shape.check(built), [])
+        self.assertEqual(schema.check(built), [])
         self.assertEqual(built, expected)
 
     def test_sample_with_workers_and_groups(self):
@@ -51,7 +52,7 @@ class BuildersTest(unittest.TestCase):
                    frames.worker(4244, 2, 1763776800.8, None, None, None, 0, None)]
         groups = [frames.request_group("GET", "/items/{id}", 200, 10, 0.031, [9, 1] + [0] * 10, 1200)]
         built = roundtrip(frames.sample(7, 1763776807.5, 4242, 0.4, 24117248, 2, workers, groups))
-        self.assertEqual(shape.check(built), [])
+        self.assertEqual(schema.check(built), [])
         self.assertNotIn("state", built["workers"][1])
         self.assertIsNone(built["workers"][1]["pssBytes"])
         self.assertEqual(len(built["requests"][0]["buckets"]), len(DURATION_BUCKETS) + 1)
@@ -65,14 +66,14 @@ class BuildersTest(unittest.TestCase):
                       frames.worker_exit(4246, "crash", 1.0, exit_code=7),
                       frames.signal_event("SIGHUP", 1763776812.0),
                       frames.ack("c1", True), frames.ack("c2", False, "signal KILL is not allowed")):
-            self.assertEqual(shape.check(roundtrip(frame)), [], frame)
+            self.assertEqual(schema.check(roundtrip(frame)), [], frame)
 
     def test_unknown_exit_reason_becomes_unknown(self):
         self.assertEqual(frames.worker_exit(1, "gremlins", 1.0)["event"]["reason"], "unknown")
 
     def test_long_strings_are_cut_to_the_protocol_limits(self):
         group = frames.request_group("X" * 100, "/" + "a" * 1000, 200, 1, 0.1, [1], 10)
-        self.assertEqual(shape.check(roundtrip(frames.sample(0, 1, 1, None, None, 0, [], [group]))), [])
+        self.assertEqual(schema.check(roundtrip(frames.sample(0, 1, 1, None, None, 0, [], [group]))), [])
 
     def test_nan_is_never_encoded(self):
         with self.assertRaises(ValueError):
@@ -91,14 +92,14 @@ class CommandsTest(unittest.TestCase):
         import signal
         for frame in load_vectors()["commands"]["valid"]:
             ack = self.handle(frame)
-            self.assertEqual(shape.check(ack), [])
+            self.assertEqual(schema.check(ack), [])
             self.assertEqual(ack, {"type": "ack", "id": frame["id"], "ok": True})
             self.assertEqual(self.sent[-1], (4242, getattr(signal, "SIG" + frame["signal"])))
 
     def test_every_invalid_command_vector_is_refused_without_a_signal(self):
         for frame in load_vectors()["commands"]["invalid"]:
             ack = self.handle(frame)
-            self.assertEqual(shape.check(ack), [])
+            self.assertEqual(schema.check(ack), [])
             self.assertFalse(ack["ok"])
             self.assertEqual(ack["id"], frame["id"])
         self.assertEqual(self.sent, [])

@@ -21,6 +21,7 @@ class OutageTest(unittest.TestCase):
         self.assertEqual(read_log(proc).count("cannot reach the hub"), 1)  # one line for the whole outage
         hub = TestHub(token=TOKEN, port=port)
         self.addCleanup(hub.close)
+        self.addCleanup(hub.assert_frames_valid)
         back = time.time()
         self.assertEqual(hub.next(timeout=30)[1]["type"], "hello")
         frames = []

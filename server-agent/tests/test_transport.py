@@ -7,7 +7,7 @@ import unittest
 
 from gunicorn_live import arbiter, frames
 from gunicorn_live.transport import OutboundBuffer, Transport
-from tests import shape
+from tests import schema
 from tests.wsserver import TestHub
 
 
@@ -76,7 +76,7 @@ class TransportTest(unittest.TestCase):
         self.transport.start()
         conn, first = self.hub.next()
         self.assertEqual(first["type"], "hello")
-        self.assertEqual(shape.check(first), [])
+        self.assertEqual(schema.check(first), [])
         self.assertEqual([self.hub.next()[1]["seq"] for _ in range(3)], [0, 1, 2])
         self.assertEqual(conn.unmasked, 0)
 

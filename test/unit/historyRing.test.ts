@@ -3,7 +3,8 @@ import test from 'node:test';
 import { HistoryRing } from '../../extension/hub/historyRing';
 import { Store } from '../../extension/hub/store';
 import type { HelloFrame, SampleFrame } from '../../extension/protocol/agent';
-import { connectMessages, SNAPSHOT_SECONDS } from '../../extension/hub/uiFeed';
+import { connectMessages } from '../../extension/hub/uiFeed';
+import { SNAPSHOT_SECONDS } from '../../extension/protocol/constants';
 import type { HistoryPoint, HubToUi, ServerView } from '../../extension/protocol/ui';
 
 type Worker = HistoryPoint['workers'][number];

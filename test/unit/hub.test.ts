@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { isLoopbackHost, startHub, type Hub } from '../../extension/hub/hub';
-import type { HistoryPoint, HubToUi, ServerView } from '../../extension/protocol/ui';
+import { hubToUi, type HistoryPoint, type HubToUi, type ServerView } from '../../extension/protocol/ui';
 import { until } from '../until';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -173,6 +173,8 @@ describe('hub', () => {
     assert.ok(update && update.type === 'update');
     assert.equal(update.server.masterPid, 700);
     assert.deepEqual(update.point.workers.map((w) => w.pid), [701]);
+    // What the hub sends is what the UI protocol (extension/protocol/ui.ts) says.
+    for (const m of messages) assert.deepEqual(hubToUi.safeParse(m).error?.issues, undefined, m.type);
     ui.close();
     agent.close();
   });
