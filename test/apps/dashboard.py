@@ -1,4 +1,4 @@
-# The browser suite's app: plain WSGI, stdlib only. /work burns a little CPU so the CPU chart moves,
+# The browser suite's app (dashboard:app): plain WSGI, stdlib only. /work burns a little CPU so the CPU chart moves,
 # /missing answers 404 for the status-class chart, /sleep outlives `--timeout 2` so the master aborts
 # the worker and the agent captures where it was stuck.
 import time

@@ -1,4 +1,4 @@
-# The integration suite's app: plain WSGI, stdlib only. It imports http.server as Flask (werkzeug) does:
+# The integration suite's app (hello:app): plain WSGI, stdlib only. It imports http.server as Flask (werkzeug) does:
 # after USR2 the re-executed master must not find gunicorn/http in its place (see server-agent/launcher).
 import http.server  # noqa: F401
 

@@ -1,4 +1,4 @@
-# The integration suite's app for stop and CPU tests: plain WSGI, stdlib only.
+# The integration suite's app for stop and CPU tests (work:app): plain WSGI, stdlib only.
 #   /slow?s=N  sleeps N seconds, then answers SLOW_BODY_BYTES bytes (a graceful stop must deliver them all)
 #   /burn?s=N  burns N seconds of this worker's CPU, then answers the worker's pid
 #   /pid       answers the worker's pid

@@ -9,7 +9,7 @@ import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN } from './cliProcess';
 
-const APPS = join(__dirname, 'apps');
+const APPS = join(__dirname, '..', 'apps');
 const PYTHON = process.env.GUNICORN_LIVE_PYTHON ?? '/usr/bin/python3';
 
 interface Finished { code: number | null; stdout: string; stderr: string }

@@ -11,7 +11,7 @@ import { childrenOf, freePort, httpGet } from './proc';
 import { until } from '../until';
 import { series, sum } from './promText';
 
-const APPS = join(__dirname, 'apps');
+const APPS = join(__dirname, '..', 'apps');
 const N = 30;
 const M = 40;
 const K = 20;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { HistoryRing } from '../../extension/hub/historyRing';
-import { Store } from '../../extension/hub/store';
-import type { HelloFrame, SampleFrame } from '../../extension/protocol/agent';
-import { connectMessages, SNAPSHOT_SECONDS } from '../../extension/hub/uiFeed';
-import type { HistoryPoint, HubToUi, ServerView } from '../../extension/protocol/ui';
+import { HistoryRing } from '../../../extension/hub/historyRing';
+import { Store } from '../../../extension/hub/store';
+import type { HelloFrame, SampleFrame } from '../../../extension/protocol/agent';
+import { connectMessages, SNAPSHOT_SECONDS } from '../../../extension/hub/uiFeed';
+import type { HistoryPoint, HubToUi, ServerView } from '../../../extension/protocol/ui';
 
 type Worker = HistoryPoint['workers'][number];
 const worker = (pid: number, cpuPercent: number | null, rssBytes: number | null, pssBytes: number | null, rps: number): Worker =>

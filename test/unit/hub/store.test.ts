@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import test, { describe } from 'node:test';
-import { RingBuffer } from '../../extension/hub/ringBuffer';
-import { historyPointsFor, Store, serverId } from '../../extension/hub/store';
-import type { HelloFrame, SampleFrame } from '../../extension/protocol/agent';
+import { RingBuffer } from '../../../extension/hub/ringBuffer';
+import { historyPointsFor, Store, serverId } from '../../../extension/hub/store';
+import type { HelloFrame, SampleFrame } from '../../../extension/protocol/agent';
 
 const hello = (masterPid: number): HelloFrame => ({
   type: 'hello', protocol: '1.0', agent: { version: '0', python: '3', gunicorn: '20.1.0' },

@@ -12,7 +12,7 @@ import test from 'node:test';
 
 const fakeBin = mkdtempSync(join(tmpdir(), 'gl-dpkg-'));
 chmodSync(fakeBin, 0o755);
-copyFileSync(join(__dirname, '..', '..', 'scripts', 'bootstrap.mjs'), join(fakeBin, 'bootstrap.mjs'));
+copyFileSync(join(__dirname, '..', '..', '..', 'scripts', 'bootstrap.mjs'), join(fakeBin, 'bootstrap.mjs'));
 chmodSync(join(fakeBin, 'bootstrap.mjs'), 0o644);
 const BOOTSTRAP = pathToFileURL(join(fakeBin, 'bootstrap.mjs')).href;
 writeFileSync(join(fakeBin, 'dpkg-query'), [
