@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import test, { describe } from 'node:test';
-import { RingBuffer } from '../../../extension/hub/ringBuffer';
 import { historyPointsFor, Store, serverId } from '../../../extension/hub/store';
 import type { HelloFrame, SampleFrame } from '../../../extension/protocol/agent';
 
@@ -13,16 +12,6 @@ const sample = (seq: number, at: number, count: number): SampleFrame => ({
   type: 'sample', seq, at, master: { pid: 1, cpuPercent: 0, rssBytes: 0 }, targetWorkers: 1,
   workers: [{ pid: 2, age: 1, bootedAt: 0, cpuPercent: 0, rssBytes: 1, requests: count }],
   requests: [{ method: 'GET', route: '/', status: 200, count, durationSum: 1, buckets: [count - 1, 1], responseBytes: 5 }],
-});
-
-test('ring buffer keeps the newest items in order', () => {
-  const ring = new RingBuffer<number>(3);
-  for (let i = 1; i <= 5; i++) ring.push(i);
-  assert.deepEqual(ring.toArray(), [3, 4, 5]);
-  assert.deepEqual(ring.toArray(2), [4, 5]);
-  assert.equal(ring.newest(), 5);
-  assert.equal(ring.length, 3);
-  assert.throws(() => new RingBuffer(0), RangeError);
 });
 
 test('history is bounded and windowed', () => {
@@ -216,4 +205,30 @@ describe('USR2: two masters of one server', () => {
     assert.deepEqual(store.server(id)!.workers, []);
     assert.equal(perWorker(store, id), 9);
   });
+});
+
+test('what the store tells its listeners through USR2: a server change, each sample, a point only for the current master', () => {
+  const store = new Store();
+  const heard: string[] = [];
+  store.on('server', (server) => heard.push(`server ${server.masterPid} ${server.connected}`));
+  store.on('sample', (_id, frame) => heard.push(`sample ${frame.master.pid}`));
+  store.on('update', (server, point) => heard.push(`update ${server.masterPid} ${point.workers.length}`));
+  store.on('event', (_id, event) => heard.push(`event ${event.type}`));
+  store.on('removed', (id) => heard.push(`removed ${id}`));
+  const first: HelloFrame = { ...hello(10), server: { ...hello(10).server, startedAt: 100 } };
+  const id = store.connect(first);
+  store.connect({ ...hello(20), server: { ...hello(20).server, startedAt: 200 } });
+  store.connect(first); // the old master's hello again: nothing changes for the views
+  store.sample(id, { ...sample(0, 1, 1), master: { pid: 10, cpuPercent: 0, rssBytes: 0 } }, 10);
+  store.sample(id, { ...sample(0, 2, 1), master: { pid: 20, cpuPercent: 0, rssBytes: 0 }, workers: [] }, 20);
+  store.sample(id, sample(0, 3, 1), 99); // no master of this server
+  store.event(id, { type: 'worker_spawn', pid: 3, at: 3 });
+  store.disconnect(id, 0, 99);
+  store.disconnect(id, 0, 10);
+  store.disconnect(id, 1000);
+  store.prune(1000 + 15 * 60_000 + 1);
+  assert.deepEqual(heard, [
+    'server 10 true', 'server 20 true', 'sample 10', 'sample 20', 'update 20 1', 'event worker_spawn',
+    'server 20 true', 'server 20 false', `removed ${id}`,
+  ]);
 });
