@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import test, { describe } from 'node:test';
 import { historyPointsFor, Store, serverId } from '../../../extension/hub/store';
 import type { HelloFrame, SampleFrame } from '../../../extension/protocol/agent';
+import type { HistoryPoint } from '../../../extension/protocol/ui';
+import { assertSame } from './historyPoints';
 
 const hello = (masterPid: number): HelloFrame => ({
   type: 'hello', protocol: '1.0', agent: { version: '0', python: '3', gunicorn: '20.1.0' },
@@ -231,4 +233,32 @@ test('what the store tells its listeners through USR2: a server change, each sam
     'server 10 true', 'server 20 true', 'sample 10', 'sample 20', 'update 20 1', 'event worker_spawn',
     'server 20 true', 'server 20 false', `removed ${id}`,
   ]);
+});
+
+test('the store keeps an hour of 64 workers at 1 s and gives back the points it emitted, in the window asked', () => {
+  const hello: HelloFrame = {
+    type: 'hello', protocol: '1.0', agent: { version: '0', python: '3', gunicorn: '20.1.0' },
+    server: { masterPid: 10, host: 'h', app: 'app:app', bind: ['127.0.0.1:9000'], workerClass: 'sync', serviceName: 's',
+      startedAt: 0, targetWorkers: 64, interval: 1, durationBuckets: [0.1, 1] },
+  };
+  const frame = (seq: number): SampleFrame => ({
+    type: 'sample', seq, at: 1e9 + seq + ((seq * 7919) % 13) / 1000, master: { pid: 10, cpuPercent: 0, rssBytes: 0 }, targetWorkers: 64,
+    workers: Array.from({ length: 64 }, (_, w) => ({
+      // A worker is replaced every 100 s (max_requests); one has no readable /proc for a while.
+      pid: 100 + w + 64 * Math.floor((seq + w * 50) / 100), age: 1, bootedAt: 0, cpuPercent: w === 5 && seq % 10 === 0 ? null : ((seq * 31 + w) % 10_000) / 100,
+      rssBytes: (20_000 + ((seq + w) % 97)) * 1024, pssBytes: w % 2 ? null : (9_000 + w) * 1024, requests: seq * 3 + w, state: w % 4 ? 'idle' : 'busy',
+    })),
+    requests: seq % 2 ? [] : [{ method: 'GET', route: '/', status: 200, count: 5, durationSum: 1, buckets: [4, 1, 0], responseBytes: 9 }],
+  });
+  const store = new Store();
+  const id = store.connect(hello);
+  const emitted: HistoryPoint[] = [];
+  store.on('update', (_server, p: HistoryPoint) => emitted.push(p));
+  for (let seq = 0; seq < 3600 + 90; seq++) store.sample(id, frame(seq));
+  const hour = emitted.slice(-3600);
+  assertSame(store.history(id), hour);
+  assertSame(store.history(id, 300), hour.filter((p) => p.at > hour[hour.length - 1].at - 300));
+  assert.equal(store.history(id, 300).length, 300);
+  assert.equal(store.history(id, 900).length, 900);
+  assert.deepEqual(store.history('nope'), []);
 });
