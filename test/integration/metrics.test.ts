@@ -119,7 +119,7 @@ describe('/metrics while max_requests recycles workers faster than the agent sam
   const SENT = 300;
   let server: RealServer;
   before(async () => {
-    server = await startRealServer(['-w', '2', '--max-requests', '20', '--timeout', '30', 'hello:app']);
+    server = await startRealServer(['-w', '2', '--max-requests', '20', '--timeout', '30', 'work:app']);
     await server.waitFor((s) => s.workers.length === 2, 'two workers');
   });
   after(() => server?.stop());
