@@ -73,8 +73,8 @@ describe('gunicorn-live run refuses bad Gunicorn arguments before starting anyth
   });
 
   test('a submodule that is not there, with --chdir and --pythonpath', async () => {
-    await refused(['--bind', '127.0.0.1:0', '--chdir', APPS, '--pythonpath', 'lib', 'hello.nope:app'],
-      `gunicorn-live: no module named 'hello.nope' (from the app argument 'hello.nope:app', looked in ${join(APPS, 'lib')}, ${APPS})`, { cwd: empty });
+    await refused(['--bind', '127.0.0.1:0', '--chdir', APPS, '--pythonpath', 'lib', 'work.nope:app'],
+      `gunicorn-live: no module named 'work.nope' (from the app argument 'work.nope:app', looked in ${join(APPS, 'lib')}, ${APPS})`, { cwd: empty });
   });
 
   test('no app at all; the python: line names the interpreter file, not the bare name', async () => {
