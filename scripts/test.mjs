@@ -33,6 +33,7 @@ const suites = [
     then: () => [process.execPath, 'node_modules/typescript/bin/tsc', '-p', 'webview/tsconfig.json'] },
   { name: 'lint', cmd: () => [process.execPath, 'scripts/lint.mjs'] },
   { name: 'unit', cmd: () => nodeTests('test/unit', 2) },
+  // server-agent/tests/unit (no Gunicorn process) and tests/e2e (real Gunicorn): discover finds both.
   { name: 'agent', cmd: () => [agentPython(), '-m', 'unittest', 'discover', '-s', 'server-agent/tests', '-t', 'server-agent', '-v'] },
   { name: 'integration', cmd: () => nodeTests('test/integration', 1) },
   { name: 'browser', cmd: () => nodeTests('test/browser', 1) },

@@ -58,15 +58,13 @@ export function sendSnapshot(store: Store, post: (message: HubToUi) => void): vo
 
 /** Relays the store's changes to `post`; returns the function that stops it. */
 export function relayStore(store: Store, post: (message: HubToUi) => void): () => void {
-  const listeners = {
-    update: (server: ServerView, point: HistoryPoint) => post({ type: 'update', server, point }),
-    server: (server: ServerView) => post({ type: 'server', server }),
-    event: (serverId: string, event: LifecycleEvent) => post({ type: 'event', serverId, event }),
-    removed: (serverId: string) => post({ type: 'removed', serverId }),
-  };
-  for (const [name, fn] of Object.entries(listeners)) store.on(name, fn);
+  const onUpdate = (server: ServerView, point: HistoryPoint) => post({ type: 'update', server, point });
+  const onServer = (server: ServerView) => post({ type: 'server', server });
+  const onEvent = (serverId: string, event: LifecycleEvent) => post({ type: 'event', serverId, event });
+  const onRemoved = (serverId: string) => post({ type: 'removed', serverId });
+  store.on('update', onUpdate).on('server', onServer).on('event', onEvent).on('removed', onRemoved);
   return () => {
-    for (const [name, fn] of Object.entries(listeners)) store.off(name, fn);
+    store.off('update', onUpdate).off('server', onServer).off('event', onEvent).off('removed', onRemoved);
   };
 }
 

@@ -49,7 +49,7 @@ describe('hub fuzzing while a real agent streams', () => {
   let server: RealServer;
   let serverId: string;
   before(async () => {
-    server = await startRealServer(['-w', '2', 'hello:app']);
+    server = await startRealServer(['-w', '2', 'work:app']);
     serverId = (await server.waitFor((s) => s.workers.length === 2, 'two workers')).id;
   });
   after(() => server?.stop());

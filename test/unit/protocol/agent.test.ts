@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { agentFrame, commandFrame, protocolMajor } from '../../extension/protocol/agent';
+import { agentFrame, commandFrame, protocolMajor } from '../../../extension/protocol/agent';
 
-const vectors = JSON.parse(readFileSync(join(__dirname, '..', 'vectors', 'agent-frames.json'), 'utf8'));
+const vectors = JSON.parse(readFileSync(join(__dirname, '..', '..', 'vectors', 'agent-frames.json'), 'utf8'));
 
 for (const { name, frame } of vectors.valid) {
   test(`valid agent frame: ${name}`, () => {

@@ -1,8 +1,8 @@
 // The hub's cap on method/route/status series per server: the rest fold into route `other`, nothing is lost.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { MAX_REQUEST_SERIES, RequestLedger } from '../../extension/hub/requestLedger';
-import type { RequestGroup } from '../../extension/protocol/agent';
+import { MAX_REQUEST_SERIES, RequestLedger } from '../../../extension/hub/requestLedger';
+import type { RequestGroup } from '../../../extension/protocol/agent';
 
 const group = (method: string, route: string, status: number, count: number, exceptions = 0): RequestGroup => ({
   method, route, status, count, exceptions, durationSum: count / 100, buckets: [count, 0], responseBytes: 10 * count,

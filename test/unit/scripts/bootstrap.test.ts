@@ -12,10 +12,10 @@ import test from 'node:test';
 
 const fakeBin = mkdtempSync(join(tmpdir(), 'gl-dpkg-'));
 chmodSync(fakeBin, 0o755);
-copyFileSync(join(__dirname, '..', '..', 'scripts', 'bootstrap.mjs'), join(fakeBin, 'bootstrap.mjs'));
-chmodSync(join(fakeBin, 'bootstrap.mjs'), 0o644);
-copyFileSync(join(__dirname, '..', '..', 'scripts', 'cacheRoot.mjs'), join(fakeBin, 'cacheRoot.mjs'));
-chmodSync(join(fakeBin, 'cacheRoot.mjs'), 0o644);
+for (const module of ['bootstrap.mjs', 'cacheRoot.mjs']) {
+  copyFileSync(join(__dirname, '..', '..', '..', 'scripts', module), join(fakeBin, module));
+  chmodSync(join(fakeBin, module), 0o644);
+}
 const BOOTSTRAP = pathToFileURL(join(fakeBin, 'bootstrap.mjs')).href;
 writeFileSync(join(fakeBin, 'dpkg-query'), [
   '#!/bin/sh',

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { startHub, type Hub } from '../../extension/hub/hub';
-import type { ServerView } from '../../extension/protocol/ui';
-import { until } from '../until';
+import { startHub, type Hub } from '../../../extension/hub/hub';
+import type { ServerView } from '../../../extension/protocol/ui';
+import { until } from '../../until';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 

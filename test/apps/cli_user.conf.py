@@ -1,4 +1,4 @@
-# A user's own Gunicorn config: its settings and its hook must survive the agent's shim.
+# A user's own Gunicorn config for the CLI's run tests: its settings and its hook must survive the agent's shim.
 import os
 
 workers = 2

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { CLOSE_CODES } from '../../extension/protocol/constants';
-import { agentJsonSchema, uiJsonSchema } from '../../extension/protocol/jsonSchema';
-import { renderSchemaTables, schemaBlocks } from '../../extension/protocol/schemaDocs';
-import { DOCS_PATH, generatedFiles } from '../../scripts/protocolSchema';
+import { CLOSE_CODES } from '../../../extension/protocol/constants';
+import { agentJsonSchema, uiJsonSchema } from '../../../extension/protocol/jsonSchema';
+import { renderSchemaTables, schemaBlocks } from '../../../extension/protocol/schemaDocs';
+import { DOCS_PATH, generatedFiles } from '../../../scripts/protocolSchema';
 
-const root = join(__dirname, '..', '..');
+const root = join(__dirname, '..', '..', '..');
 
 for (const { path, text } of generatedFiles()) {
   test(`${path} is what the zod source emits (npm run protocol:schema)`, () => {

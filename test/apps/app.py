@@ -1,4 +1,5 @@
-"""A plain WSGI app for the agent's end-to-end tests: one endpoint per behaviour the agent must tell apart."""
+"""A plain WSGI app (app:app) for the agent's end-to-end tests and the hub's metrics test: one endpoint
+per behaviour the agent must tell apart."""
 import os
 import time
 from urllib.parse import parse_qs

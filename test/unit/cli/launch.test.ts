@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { extractConfig, gunicornCommand } from '../../extension/cli/launch';
-import { AGENT_DIR, AGENT_SHIM, GUNICORN_LAUNCHER } from '../../extension/cli/paths';
+import { extractConfig, gunicornCommand } from '../../../extension/cli/launch';
+import { AGENT_DIR, AGENT_SHIM, GUNICORN_LAUNCHER } from '../../../extension/cli/paths';
 
 test("the user's -c is taken out of Gunicorn's arguments in every spelling", () => {
   // argparse also takes any unambiguous abbreviation: Gunicorn would read `--conf my.py` as its config.

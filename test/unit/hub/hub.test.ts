@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { isLoopbackHost, startHub, type Hub } from '../../extension/hub/hub';
-import { hubToUi, type HistoryPoint, type HubToUi, type ServerView } from '../../extension/protocol/ui';
-import { until } from '../until';
+import { isLoopbackHost, startHub, type Hub } from '../../../extension/hub/hub';
+import { hubToUi, type HistoryPoint, type HubToUi, type ServerView } from '../../../extension/protocol/ui';
+import { until } from '../../until';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const hello = (masterPid: number, protocol = '1.0') => ({

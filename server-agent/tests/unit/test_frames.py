@@ -8,7 +8,7 @@ from gunicorn_live import commands, frames
 from gunicorn_live.settings import DURATION_BUCKETS
 from tests import schema
 
-VECTORS = os.path.join(os.path.dirname(__file__), "..", "..", "test", "vectors", "agent-frames.json")
+VECTORS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "test", "vectors", "agent-frames.json")
 
 
 def load_vectors():

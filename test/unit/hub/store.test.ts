@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import test, { describe } from 'node:test';
-import { RingBuffer } from '../../extension/hub/ringBuffer';
-import { historyPointsFor, Store, serverId } from '../../extension/hub/store';
-import type { HelloFrame, SampleFrame } from '../../extension/protocol/agent';
+import { historyPointsFor, Store, serverId } from '../../../extension/hub/store';
+import type { HelloFrame, SampleFrame } from '../../../extension/protocol/agent';
+import type { HistoryPoint } from '../../../extension/protocol/ui';
+import { assertSame } from './historyPoints';
 
 const hello = (masterPid: number): HelloFrame => ({
   type: 'hello', protocol: '1.0', agent: { version: '0', python: '3', gunicorn: '20.1.0' },
@@ -13,16 +14,6 @@ const sample = (seq: number, at: number, count: number): SampleFrame => ({
   type: 'sample', seq, at, master: { pid: 1, cpuPercent: 0, rssBytes: 0 }, targetWorkers: 1,
   workers: [{ pid: 2, age: 1, bootedAt: 0, cpuPercent: 0, rssBytes: 1, requests: count }],
   requests: [{ method: 'GET', route: '/', status: 200, count, durationSum: 1, buckets: [count - 1, 1], responseBytes: 5 }],
-});
-
-test('ring buffer keeps the newest items in order', () => {
-  const ring = new RingBuffer<number>(3);
-  for (let i = 1; i <= 5; i++) ring.push(i);
-  assert.deepEqual(ring.toArray(), [3, 4, 5]);
-  assert.deepEqual(ring.toArray(2), [4, 5]);
-  assert.equal(ring.newest(), 5);
-  assert.equal(ring.length, 3);
-  assert.throws(() => new RingBuffer(0), RangeError);
 });
 
 test('history is bounded and windowed', () => {
@@ -216,4 +207,58 @@ describe('USR2: two masters of one server', () => {
     assert.deepEqual(store.server(id)!.workers, []);
     assert.equal(perWorker(store, id), 9);
   });
+});
+
+test('what the store tells its listeners through USR2: a server change, each sample, a point only for the current master', () => {
+  const store = new Store();
+  const heard: string[] = [];
+  store.on('server', (server) => heard.push(`server ${server.masterPid} ${server.connected}`));
+  store.on('sample', (_id, frame) => heard.push(`sample ${frame.master.pid}`));
+  store.on('update', (server, point) => heard.push(`update ${server.masterPid} ${point.workers.length}`));
+  store.on('event', (_id, event) => heard.push(`event ${event.type}`));
+  store.on('removed', (id) => heard.push(`removed ${id}`));
+  const first: HelloFrame = { ...hello(10), server: { ...hello(10).server, startedAt: 100 } };
+  const id = store.connect(first);
+  store.connect({ ...hello(20), server: { ...hello(20).server, startedAt: 200 } });
+  store.connect(first); // the old master's hello again: nothing changes for the views
+  store.sample(id, { ...sample(0, 1, 1), master: { pid: 10, cpuPercent: 0, rssBytes: 0 } }, 10);
+  store.sample(id, { ...sample(0, 2, 1), master: { pid: 20, cpuPercent: 0, rssBytes: 0 }, workers: [] }, 20);
+  store.sample(id, sample(0, 3, 1), 99); // no master of this server
+  store.event(id, { type: 'worker_spawn', pid: 3, at: 3 });
+  store.disconnect(id, 0, 99);
+  store.disconnect(id, 0, 10);
+  store.disconnect(id, 1000);
+  store.prune(1000 + 15 * 60_000 + 1);
+  assert.deepEqual(heard, [
+    'server 10 true', 'server 20 true', 'sample 10', 'sample 20', 'update 20 1', 'event worker_spawn',
+    'server 20 true', 'server 20 false', `removed ${id}`,
+  ]);
+});
+
+test('the store keeps an hour of 64 workers at 1 s and gives back the points it emitted, in the window asked', () => {
+  const hello: HelloFrame = {
+    type: 'hello', protocol: '1.0', agent: { version: '0', python: '3', gunicorn: '20.1.0' },
+    server: { masterPid: 10, host: 'h', app: 'app:app', bind: ['127.0.0.1:9000'], workerClass: 'sync', serviceName: 's',
+      startedAt: 0, targetWorkers: 64, interval: 1, durationBuckets: [0.1, 1] },
+  };
+  const frame = (seq: number): SampleFrame => ({
+    type: 'sample', seq, at: 1e9 + seq + ((seq * 7919) % 13) / 1000, master: { pid: 10, cpuPercent: 0, rssBytes: 0 }, targetWorkers: 64,
+    workers: Array.from({ length: 64 }, (_, w) => ({
+      // A worker is replaced every 100 s (max_requests); one has no readable /proc for a while.
+      pid: 100 + w + 64 * Math.floor((seq + w * 50) / 100), age: 1, bootedAt: 0, cpuPercent: w === 5 && seq % 10 === 0 ? null : ((seq * 31 + w) % 10_000) / 100,
+      rssBytes: (20_000 + ((seq + w) % 97)) * 1024, pssBytes: w % 2 ? null : (9_000 + w) * 1024, requests: seq * 3 + w, state: w % 4 ? 'idle' : 'busy',
+    })),
+    requests: seq % 2 ? [] : [{ method: 'GET', route: '/', status: 200, count: 5, durationSum: 1, buckets: [4, 1, 0], responseBytes: 9 }],
+  });
+  const store = new Store();
+  const id = store.connect(hello);
+  const emitted: HistoryPoint[] = [];
+  store.on('update', (_server, p: HistoryPoint) => emitted.push(p));
+  for (let seq = 0; seq < 3600 + 90; seq++) store.sample(id, frame(seq));
+  const hour = emitted.slice(-3600);
+  assertSame(store.history(id), hour);
+  assertSame(store.history(id, 300), hour.filter((p) => p.at > hour[hour.length - 1].at - 300));
+  assert.equal(store.history(id, 300).length, 300);
+  assert.equal(store.history(id, 900).length, 900);
+  assert.deepEqual(store.history('nope'), []);
 });

@@ -7,10 +7,10 @@ import WebSocket from 'ws';
 import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPTraceExporter as HttpTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { startHub, type Hub } from '../../extension/hub/hub';
-import { readOtelConfig } from '../../extension/hub/otel/config';
-import { metricExporter, spanExporter } from '../../extension/hub/otel/exporters';
-import { until } from '../until';
+import { startHub, type Hub } from '../../../extension/hub/hub';
+import { readOtelConfig } from '../../../extension/hub/otel/config';
+import { metricExporter, spanExporter } from '../../../extension/hub/otel/exporters';
+import { until } from '../../until';
 
 interface Received {
   path: string;

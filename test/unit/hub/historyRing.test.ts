@@ -1,31 +1,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { HistoryRing } from '../../extension/hub/historyRing';
-import { Store } from '../../extension/hub/store';
-import type { HelloFrame, SampleFrame } from '../../extension/protocol/agent';
-import { connectMessages } from '../../extension/hub/uiFeed';
-import { SNAPSHOT_SECONDS } from '../../extension/protocol/constants';
-import type { HistoryPoint, HubToUi, ServerView } from '../../extension/protocol/ui';
-
-type Worker = HistoryPoint['workers'][number];
-const worker = (pid: number, cpuPercent: number | null, rssBytes: number | null, pssBytes: number | null, rps: number): Worker =>
-  ({ pid, cpuPercent, rssBytes, pssBytes, rps });
-
-/** A point as historyPoint() builds it (same key order), with the optional fields chosen by `i`. */
-function point(i: number, workers: Worker[]): HistoryPoint {
-  const p: HistoryPoint = { at: 1_763_776_800.25 + i + (i % 7) / 1000, rps: (i * 10) / 1.003, workers };
-  if (i % 3 === 0) p.latency = { p50: 0.0123 * i, p95: 0.25, p99: 2.5 };
-  else if (i % 3 === 1) p.latency = null;
-  if (i % 4 !== 3) p.status = { '2xx': i / 1.003, '3xx': 0, '4xx': 1 / 3, '5xx': i % 5 };
-  if (i % 5 !== 4) p.busy = i % 9;
-  return p;
-}
-
-/** Asserts the points read back are the points pushed: same values (Object.is), same keys, same order. */
-function assertSame(actual: HistoryPoint[], expected: HistoryPoint[]): void {
-  assert.deepStrictEqual(actual, expected);
-  assert.equal(JSON.stringify(actual), JSON.stringify(expected));
-}
+import { HistoryRing } from '../../../extension/hub/historyRing';
+import type { HistoryPoint } from '../../../extension/protocol/ui';
+import { assertSame, point, worker } from './historyPoints';
 
 test('history round trip: every point comes back exactly, whatever its workers and optional fields', () => {
   const points: HistoryPoint[] = [
@@ -104,34 +81,6 @@ test('points read are copies: changing one does not change the history', () => {
   assertSame(ring.toArray(), [point(0, [worker(1, 1, 1024, 1024, 1)])]);
 });
 
-test('the store keeps an hour of 64 workers at 1 s and gives back the points it emitted, in the window asked', () => {
-  const hello: HelloFrame = {
-    type: 'hello', protocol: '1.0', agent: { version: '0', python: '3', gunicorn: '20.1.0' },
-    server: { masterPid: 10, host: 'h', app: 'app:app', bind: ['127.0.0.1:9000'], workerClass: 'sync', serviceName: 's',
-      startedAt: 0, targetWorkers: 64, interval: 1, durationBuckets: [0.1, 1] },
-  };
-  const frame = (seq: number): SampleFrame => ({
-    type: 'sample', seq, at: 1e9 + seq + ((seq * 7919) % 13) / 1000, master: { pid: 10, cpuPercent: 0, rssBytes: 0 }, targetWorkers: 64,
-    workers: Array.from({ length: 64 }, (_, w) => ({
-      // A worker is replaced every 100 s (max_requests); one has no readable /proc for a while.
-      pid: 100 + w + 64 * Math.floor((seq + w * 50) / 100), age: 1, bootedAt: 0, cpuPercent: w === 5 && seq % 10 === 0 ? null : ((seq * 31 + w) % 10_000) / 100,
-      rssBytes: (20_000 + ((seq + w) % 97)) * 1024, pssBytes: w % 2 ? null : (9_000 + w) * 1024, requests: seq * 3 + w, state: w % 4 ? 'idle' : 'busy',
-    })),
-    requests: seq % 2 ? [] : [{ method: 'GET', route: '/', status: 200, count: 5, durationSum: 1, buckets: [4, 1, 0], responseBytes: 9 }],
-  });
-  const store = new Store();
-  const id = store.connect(hello);
-  const emitted: HistoryPoint[] = [];
-  store.on('update', (_server, p: HistoryPoint) => emitted.push(p));
-  for (let seq = 0; seq < 3600 + 90; seq++) store.sample(id, frame(seq));
-  const hour = emitted.slice(-3600);
-  assertSame(store.history(id), hour);
-  assertSame(store.history(id, 300), hour.filter((p) => p.at > hour[hour.length - 1].at - 300));
-  assert.equal(store.history(id, 300).length, 300);
-  assert.equal(store.history(id, 900).length, 900);
-  assert.deepEqual(store.history('nope'), []);
-});
-
 test('history read by sequence number: slices stay put while new points push old ones out', () => {
   const ring = new HistoryRing(150);
   const all = Array.from({ length: 400 }, (_, i) => point(i, [worker(7, i % 100, 4096 * i, 4096, 1)]));
@@ -145,29 +94,4 @@ test('history read by sequence number: slices stay put while new points push old
   // The same numbers still name the same points; those pushed out are gone, not replaced.
   assertSame(ring.slice(120, 140), all.slice(120, 140));
   assertSame(ring.slice(100, 125), all.slice(120, 125));
-});
-
-test('a dashboard gets the last 5 minutes at once, then the older history newest first, each point once', () => {
-  // Full: every live point pushes the oldest out.
-  const ring = new HistoryRing(1000);
-  const all = Array.from({ length: 1000 }, (_, i) => point(i, [worker(7, 1, 4096, 4096, 1)]));
-  for (const p of all) ring.push(p);
-  const messages = connectMessages([{ id: 's' } as ServerView], () => ring);
-  const first = messages.next().value as Extract<HubToUi, { type: 'snapshot' }>;
-  assert.equal(first.type, 'snapshot');
-  const newest = all[999].at;
-  assertSame(first.history.s, all.filter((p) => p.at > newest - SNAPSHOT_SECONDS));
-  // Live samples arrive while the slices go out, and the hour's oldest points leave the ring meanwhile.
-  const sliced: HistoryPoint[][] = [];
-  for (const message of messages) {
-    assert.equal(message.type, 'history');
-    sliced.push((message as Extract<HubToUi, { type: 'history' }>).points);
-    ring.push(point(1000 + sliced.length, [worker(7, 1, 4096, 4096, 1)]));
-  }
-  assert.ok(sliced.every((s) => s.length > 0 && s.length <= 150), 'slices of at most 150 points');
-  const cut = 1000 - first.history.s.length;
-  const older = sliced.reverse().flat();
-  // Only the points pushed out before their slice's turn are missing, and only from the oldest end.
-  assert.ok(older.length >= cut - sliced.length, `${older.length} of ${cut} older points sent`);
-  assertSame(older, all.slice(cut - older.length, cut));
 });

@@ -2,7 +2,6 @@
 FastAPI 0.92 / Starlette 0.26), called in-process, and the app wrappers tornado and uvicorn workers use."""
 import asyncio
 import logging
-import os
 import sys
 import unittest
 
@@ -14,8 +13,9 @@ from gunicorn_live.routes import RouteTable
 from gunicorn_live.settings import DURATION_BUCKETS
 from gunicorn_live.stats import COUNT, EXCEPTIONS, RequestStats
 from gunicorn_live.wrappers import wrap_asgi, wrap_wsgi
+from tests.gunicorn_run import APPS
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps"))
+sys.path.insert(0, APPS)
 import django_app  # noqa: E402
 import fastapi_app  # noqa: E402
 import flask_app  # noqa: E402
