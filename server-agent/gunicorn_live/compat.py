@@ -79,18 +79,19 @@ def max_requests_reached(worker, counted):
     return limit > 0 and max(nr if isinstance(nr, int) else 0, counted) >= limit
 
 
-def get_app(worker):
-    """The app the worker serves (Worker.wsgi, set by load_wsgi before post_worker_init)."""
-    app = getattr(worker, "wsgi", None)
+def get_app(worker, name="wsgi"):
+    """The app the worker serves (Worker.wsgi, or ASGIWorker.asgi; set by load_wsgi before
+    post_worker_init)."""
+    app = getattr(worker, name, None)
     if app is None:
-        _missing("wsgi", "the worker has no `wsgi` app; requests of this worker class are not counted")
+        _missing(name, "the worker has no `%s` app; requests of this worker class are not counted", name)
     return app
 
 
-def set_app(worker, app):
+def set_app(worker, app, name="wsgi"):
     try:
-        worker.wsgi = app
+        setattr(worker, name, app)
         return True
     except Exception:
-        _missing("wsgi-set", "the worker's `wsgi` app cannot be replaced; requests are not counted")
+        _missing(name + "-set", "the worker's `%s` app cannot be replaced; requests are not counted", name)
         return False

@@ -72,8 +72,10 @@ def request_hooks(recorder, user_pre, user_post):
     else:
         def begin(worker, req):
             try:
-                (main or tally_of()).started += 1
+                # The start time first: a request object that takes no attribute (one with __slots__) is
+                # then not counted as started, since post_request could never count it as finished.
                 req._gunicorn_live_t0 = perf_counter()
+                (main or tally_of()).started += 1
             except Exception:
                 _failed("pre_request")
     if user_pre is None:

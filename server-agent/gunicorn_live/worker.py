@@ -32,6 +32,7 @@ SINGLE_THREAD_CLASSES = ("gunicorn.workers.sync.SyncWorker", "gunicorn.workers.b
                          "gunicorn.workers.gasgi.ASGIWorker")
 HOOKED_CLASSES = THREADED_CLASSES + SINGLE_THREAD_CLASSES[1:]
 TORNADO_CLASS = "gunicorn.workers.gtornado.TornadoWorker"
+ASGI_CLASS = "gunicorn.workers.gasgi.ASGIWorker"
 
 
 def inherit(sender, settings):
@@ -76,6 +77,12 @@ class WorkerAgent(object):
         if any(n.startswith("uvicorn") for n in names):
             self._wrap(wrap_asgi)
             return None
+        if ASGI_CLASS in names:
+            # Gunicorn's own ASGI worker (24.0+) calls the request hooks, but with environ and resp None
+            # unless access logging is on, and with request objects that take no attribute (__slots__):
+            # its requests are counted around the app (ASGIWorker.asgi) instead.
+            self._wrap(wrap_asgi, "asgi")
+            return None
         if TORNADO_CLASS in names:
             app = compat.get_app(self.worker)
             tornado = sys.modules.get("tornado.web")
@@ -89,11 +96,11 @@ class WorkerAgent(object):
                                  "only if it calls Gunicorn's pre_request/post_request hooks", names[0])
         return self.recorder
 
-    def _wrap(self, wrapper):
-        app = compat.get_app(self.worker)
+    def _wrap(self, wrapper, name="wsgi"):
+        app = compat.get_app(self.worker, name)
         if app is None or getattr(app, "__name__", "").startswith("gunicorn_live"):
             return False  # nothing to wrap, or wrapped already
-        return compat.set_app(self.worker, wrapper(app, self.recorder))
+        return compat.set_app(self.worker, wrapper(app, self.recorder), name)
 
     def start_flusher(self):
         if self.thread is None:
