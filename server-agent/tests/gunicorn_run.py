@@ -15,13 +15,21 @@ AGENT_ROOT = os.path.dirname(HERE)
 SHIM = os.path.join(AGENT_ROOT, "gunicorn_live", "shim.py")
 APPS = os.path.join(os.path.dirname(AGENT_ROOT), "test", "apps")
 GUNICORN = "/usr/bin/gunicorn"
+# Where the Gunicorns started here import the agent from (PYTHONPATH). test/compat points GUNICORN and
+# SHIM into a venv and sets this to None: there the agent is the installed wheel.
+AGENT_PATH = AGENT_ROOT
+_SHIM = object()
 
 
-def start(test, args, env=None, app="app:app", config=SHIM, cgroup_procs=None):
+def start(test, args, env=None, app="app:app", config=_SHIM, cgroup_procs=None):
     """Gunicorn on 127.0.0.1:<free port> with `args`; `config` None runs it without -c; `cgroup_procs`:
     the cgroup.procs file of a cgroup to start it in."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_LIVE_", "OTEL_"))}
-    full_env.update(PYTHONPATH=AGENT_ROOT, **(env or {}))
+    full_env.pop("PYTHONPATH", None)
+    if AGENT_PATH:
+        full_env["PYTHONPATH"] = AGENT_PATH
+    full_env.update(env or {})
+    config = SHIM if config is _SHIM else config
     log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
     test.addCleanup(os.unlink, log.name)
     command = [GUNICORN] + (["-c", config] if config else []) + ["-b", "127.0.0.1:0", "--chdir", APPS] + \
