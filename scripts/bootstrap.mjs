@@ -22,6 +22,9 @@ export const DEBIAN_PACKAGES = {
     ...GUNICORN, 'python3-psutil', 'python3-flask', 'python3-django', 'python3-gevent', 'python3-eventlet',
     'python3-tornado', 'python3-uvicorn', 'python3-starlette', 'python3-fastapi',
   ],
+  // Debian's Gunicorn 20.1.0 in a venv over its site-packages; newer releases come from the package index
+  // with pip (venvs for the other CPythons are made when pyenv or pythonX.Y has them).
+  compat: [...GUNICORN, 'python3-venv', 'python3-pip'],
   integration: GUNICORN,
   browser: [...GUNICORN, 'chromium'],
   // code-server in Chromium; its install compiles a kerberos module (libkrb5-dev); the launch tests run
@@ -31,7 +34,7 @@ export const DEBIAN_PACKAGES = {
     'python3-uvicorn', 'python3-debugpy',
   ],
 };
-export const TEST_SUITES = ['typecheck', 'lint', 'unit', 'agent', 'integration', 'browser', 'vscode'];
+export const TEST_SUITES = ['typecheck', 'lint', 'unit', 'agent', 'compat', 'integration', 'browser', 'vscode'];
 
 /** What `start` needs, or `test` for the suites named (none named: every suite), each package once. */
 export function debianPackagesFor(purpose, suites = []) {

@@ -1,9 +1,10 @@
 // `npm test`: bootstraps, then runs every suite and ends with one line `N passed, N failed`.
-// Usage: npm test [-- suite-name …]   (names: typecheck, lint, unit, agent, integration, browser, vscode)
+// Usage: npm test [-- suite-name …]   (names: typecheck, lint, unit, agent, compat, integration, browser, vscode)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap, packageJson, root } from './bootstrap.mjs';
+import { cacheRoot } from './cacheRoot.mjs';
 
 /** The Python that can import gunicorn: $GUNICORN_LIVE_PYTHON, python3 on PATH, then Debian's. */
 function agentPython() {
@@ -35,6 +36,8 @@ const suites = [
   { name: 'unit', cmd: () => nodeTests('test/unit', 2) },
   // server-agent/tests/unit (no Gunicorn process) and tests/e2e (real Gunicorn): discover finds both.
   { name: 'agent', cmd: () => [agentPython(), '-m', 'unittest', 'discover', '-s', 'server-agent/tests', '-t', 'server-agent', '-v'] },
+  // The agent's wheel on Gunicorn releases from the package index, in venvs under the cache root.
+  { name: 'compat', cmd: () => [agentPython(), 'test/compat/run.py'] },
   { name: 'integration', cmd: () => nodeTests('test/integration', 1) },
   { name: 'browser', cmd: () => nodeTests('test/browser', 1) },
   { name: 'vscode', cmd: () => (packageJson().scripts['test:vscode'] ? ['npm', 'run', '--silent', 'test:vscode'] : null) },
@@ -51,8 +54,9 @@ export function countResults(output) {
     const bad = output.match(/^FAILED \((.*)\)$/m);
     let failed = 0;
     let skipped = 0;
-    for (const [, k, v] of (bad?.[1] ?? output.match(/^OK \((.*)\)$/m)?.[1] ?? '').matchAll(/(\w+)=(\d+)/g)) {
-      if (k === 'failures' || k === 'errors' || k === 'unexpected_successes') failed += +v;
+    // unittest writes e.g. `FAILED (failures=1, errors=2, expected failures=1, unexpected successes=1)`.
+    for (const [, k, v] of (bad?.[1] ?? output.match(/^OK \((.*)\)$/m)?.[1] ?? '').matchAll(/(?:^|, )([a-z_ ]+)=(\d+)/g)) {
+      if (k === 'failures' || k === 'errors' || k === 'unexpected successes' || k === 'unexpected_successes') failed += +v;
       if (k === 'skipped') skipped += +v;
     }
     return { passed: total - failed - skipped, failed };
@@ -77,7 +81,7 @@ const wanted = process.argv.slice(2);
 const startedAt = Date.now();
 bootstrap('test');
 mkdirSync(join(root, 'test-output'), { recursive: true });
-const env = { ...process.env, GUNICORN_LIVE_PYTHON: agentPython(), FORCE_COLOR: '0' };
+const env = { ...process.env, GUNICORN_LIVE_PYTHON: agentPython(), GUNICORN_LIVE_CACHE: cacheRoot(), FORCE_COLOR: '0' };
 let passed = 0;
 let failed = 0;
 const lines = [];

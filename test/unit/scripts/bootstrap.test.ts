@@ -58,14 +58,17 @@ test('each suite asks for its own packages; no suite named means every suite', (
     assert.ok(vscode.includes(name), `vscode does not ask for ${name}`);
   }
   assert.ok(agent.includes('python3-gevent') && agent.includes('python3-psutil'));
+  // compat makes venvs (Debian's Gunicorn in one) and pip-installs the rest; no frameworks from Debian.
+  const compat = packagesFor('test', ['compat']);
+  assert.deepEqual(compat, ['gunicorn', 'python3-gunicorn', 'python3-venv', 'python3-pip']);
   const all = packagesFor('test');
   assert.equal(new Set(all).size, all.length, 'each package once');
-  assert.deepEqual([...all].sort(), [...new Set([...agent, ...vscode, ...packagesFor('test', ['browser', 'lint'])])].sort());
+  assert.deepEqual([...all].sort(), [...new Set([...agent, ...compat, ...vscode, ...packagesFor('test', ['browser', 'lint'])])].sort());
   assert.deepEqual(packagesFor('test', ['no-such-suite']), []);
 });
 
-test('python3-debugpy missing: unit, agent, integration and browser go on; vscode (or every suite) stops naming exactly it', () => {
-  for (const suites of [['unit'], ['typecheck', 'unit'], ['agent'], ['integration'], ['browser']]) {
+test('python3-debugpy missing: unit, agent, compat, integration and browser go on; vscode (or every suite) stops naming exactly it', () => {
+  for (const suites of [['unit'], ['typecheck', 'unit'], ['agent'], ['compat'], ['integration'], ['browser']]) {
     assert.deepEqual(check(suites, ['python3-debugpy']), { status: 0, stdout: '', stderr: '' }, suites.join(' '));
   }
   for (const suites of [['vscode'], ['unit', 'vscode'], []]) {
