@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 import traceback
+from threading import get_ident
 from time import perf_counter
 
 from . import compat, frameworks, handoff
@@ -147,7 +148,9 @@ class WorkerAgent(object):
         """The Python frames of the request in flight (outermost first), read when the master's abort
         arrives: the thread with a request in flight, past the signal handler that interrupted it."""
         frames = sys._current_frames()
-        me = threading.get_ident()
+        # get_ident as bound at import, before gevent patches `threading` (patched, it names the greenlet):
+        # the OS thread's id, as sys._current_frames() and the tallies key it.
+        me = get_ident()
         busy = [ident for ident, tally in list(self.stats._tallies.items())
                 if tally.current is not None or tally.started > tally.completed()]
         ident = busy[0] if busy else threading.main_thread().ident
