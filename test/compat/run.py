@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import venvs
 from test_newest import CASES
+from test_timeout_stacks import CASES as STUCK
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JOB_TIMEOUT = 600
@@ -62,8 +63,15 @@ def run_job(label, target, venv, shim, names):
 def main():
     started = time.monotonic()
     only = [v for v in os.environ.get("COMPAT_ONLY", "").split(",") if v]
+    unknown = sorted(set(only) - set(t.gunicorn for t in venvs.TARGETS))
+    if unknown:
+        raise SystemExit("compat: COMPAT_ONLY names %s; the versions tested are %s"
+                         % (", ".join(unknown), ", ".join(t.gunicorn for t in venvs.TARGETS)))
     targets = [t for t in venvs.TARGETS if not only or t.gunicorn in only]
-    jobs = max(1, int(os.environ.get("COMPAT_JOBS", "3")))
+    try:
+        jobs = max(1, int(os.environ.get("COMPAT_JOBS") or 3))
+    except ValueError:
+        raise SystemExit("compat: COMPAT_JOBS must be a whole number, not %r" % os.environ["COMPAT_JOBS"])
     wheel, digest = venvs.build_wheel(log)
 
     prepared, failed_targets = {}, []
@@ -91,6 +99,8 @@ def main():
             work.append(("agent", target, venv, shim, ["test_slotted_request"]))
             work += [("%s %s" % (target.gunicorn, case[0]), target, venv, shim,
                       ["test_newest.NewestWorkerClasses.test_" + case[0]]) for case in CASES]
+            work += [("%s %s timeout" % (target.gunicorn, case[0]), target, venv, shim,
+                      ["test_timeout_stacks.TimeoutStacks.test_" + case[0]]) for case in STUCK]
     tests_started = time.monotonic()
     with ThreadPoolExecutor(jobs) as pool:
         done = list(pool.map(lambda job: run_job(*job), work))
