@@ -46,11 +46,11 @@ class Target(object):
 # Django 6 needs 3.12+.
 TARGETS = [
     Target("20.1.0", "3.11", debian=True),
-    Target("21.2.0", "3.8"),
-    Target("22.0.0", "3.9"),
-    Target("23.0.0", "3.10"),
-    Target("24.1.1", "3.11"),
-    Target("25.3.0", "3.12"),
+    Target("21.2.0", "3.7"),
+    Target("22.0.0", "3.8"),
+    Target("23.0.0", "3.9"),
+    Target("24.1.1", "3.10"),
+    Target("25.3.0", "3.11"),
     Target("26.2.0", "3.12"),
     Target("27.0.1", "3.13", APPS, extras="gevent,tornado"),
 ]
