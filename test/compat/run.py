@@ -94,7 +94,8 @@ def main():
         venv, shim, _ = prepared[target.gunicorn]
         work.append((target.gunicorn + " exits", target, venv, shim, ["test_every_version.ExitCauses"]))
         work.append((target.gunicorn, target, venv, shim, ["test_every_version.RequestCounts",
-                                                           "test_every_version.WaysIn", "test_every_version.BusyIdle"]))
+                                                           "test_every_version.WaysIn", "test_every_version.BusyIdle",
+                                                           "test_every_version.AsgiWorker"]))
         if target is venvs.NEWEST:
             work.append(("agent", target, venv, shim, ["test_slotted_request"]))
             work += [("%s %s" % (target.gunicorn, case[0]), target, venv, shim,

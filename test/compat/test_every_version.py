@@ -9,6 +9,8 @@ import os
 import unittest
 
 from tests.e2e import test_exit_causes, test_gunicorn_e2e, test_in_flight, test_ways_in
+from tests.gunicorn_run import get
+from tests.live import Session
 
 VERSION = tuple(int(part) for part in target.GUNICORN_VERSION.split(".")) if target.GUNICORN_VERSION else (20, 1, 0)
 Exits = test_exit_causes.ExitCausesTest
@@ -55,6 +57,18 @@ class WaysIn(test_ways_in.WaysInTest):
             os.environ["GUNICORN_CMD_ARGS"] = "--no-control-socket"
             self.addCleanup(lambda: os.environ.pop("GUNICORN_CMD_ARGS") if previous is None else
                             os.environ.__setitem__("GUNICORN_CMD_ARGS", previous))
+
+
+class AsgiWorker(unittest.TestCase):
+    @unittest.skipIf(VERSION < (24, 0, 0), "Gunicorn's own ASGI worker came with 24.0")
+    def test_asgi_worker_counts_every_request(self):
+        s = Session(self, ["-w", "2", "-k", "asgi", "--pythonpath", target.APPS], app="stuck_app:asgi")
+        s.live_sample(2)
+        self.assertEqual([get(s.port, "/")[0] for _ in range(6)], [200] * 6)
+        counts, exceptions, disconnects, examples, last = s.count_requests(6)
+        self.assertEqual((counts, exceptions, disconnects), ({("GET", "/", 200): 6}, {}, 0))
+        self.assertEqual(sum(w["requests"] for w in last["workers"]), 6)
+        self.assertEqual([w["inFlightCount"] for w in last["workers"]], [0, 0])
 
 
 class BusyIdle(unittest.TestCase):

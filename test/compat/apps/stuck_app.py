@@ -25,5 +25,6 @@ async def asgi(scope, receive, send):
                 return
     if scope["path"] == "/spin":
         spin_forever()
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/plain"), (b"content-length", b"6")]})
     await send({"type": "http.response.body", "body": b"hello\n"})
