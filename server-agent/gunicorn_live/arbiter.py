@@ -82,7 +82,7 @@ class MasterAgent(object):
         """Final sample, a bounded wait for the uplink to send it, then every thread and socket closed."""
         global _master
         self._stop.set()
-        handoff.send(self.channel.sender, {"k": "wake"})
+        handoff.send(self.channel.sender, handoff.wake())
         if self.thread is not None:
             self.thread.join(drain_timeout)
         deadline = time.monotonic() + drain_timeout
@@ -98,7 +98,7 @@ class MasterAgent(object):
         """From the arbiter's thread, possibly inside a signal handler: queue, and wake the sampler so
         the event goes out now rather than at the next tick."""
         self.observations.append(item)
-        handoff.send(self.channel.sender, {"k": "wake"})
+        handoff.send(self.channel.sender, handoff.wake())
 
     def child_exit(self, worker, status):
         self.observe(("exit", worker.pid, time.time(), status, compat.aborted(worker)))
@@ -165,7 +165,7 @@ def _bind(server):
         try:
             name = listener.getsockname()
         except Exception:
-            continue
+            continue  # a listener closed under us: it no longer says where the arbiter listens
         if isinstance(name, tuple):
             host = name[0] if ":" not in name[0] else "[%s]" % name[0]
             out.append("%s:%d" % (host, name[1]))
@@ -187,7 +187,9 @@ def _after_fork_in_child():
         agent.transport.close_after_fork()
         worker_side.inherit(agent.channel.sender, agent.settings)
     except Exception:
-        pass
+        # Before Gunicorn's code in the child: never raise into the fork. The worker then counts nothing.
+        once("after-fork", "the agent could not hand its state to the new worker; its requests are not counted",
+             exc_info=True)
 
 
 # ---- hooks (master process) ----------------------------------------------------------------
