@@ -30,6 +30,7 @@ AGENT_HOOKS = {
     "when_ready": arbiter.when_ready,
     "on_reload": arbiter.on_reload,
     "nworkers_changed": arbiter.nworkers_changed,
+    "pre_fork": arbiter.pre_fork,
     "child_exit": arbiter.child_exit,
     "on_exit": arbiter.on_exit,
     "post_fork": worker.post_fork,

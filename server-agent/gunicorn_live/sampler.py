@@ -138,8 +138,10 @@ class Sampler(object):
             else:
                 self.retiring.setdefault(pid, reason)
 
-    def _exit(self, pid, at, status, aborted):
-        self.ledgers.pop(pid, None)
+    def _exit(self, pid, at, status, aborted, final=None):
+        ledger = self.ledgers.pop(pid, None)
+        if final is not None:
+            self.requests.absorb_final(ledger, final)
         reason, sig, code, stack = exits.classify(status, aborted, self.retiring.pop(pid, None),
                                                   self.hints.pop(pid, {}))
         oom = self.oom.killed_recently() if (reason, sig) == ("signal", "SIGKILL") else None

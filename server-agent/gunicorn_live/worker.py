@@ -36,7 +36,8 @@ class WorkerSide(object):
         self.forget(None)
 
     def forget(self, inherited):
-        # (sending end, settings) handed over by the master's at-fork handler, before post_fork runs.
+        # (sending end, settings, scoreboard) handed over by the master's at-fork handler, before
+        # post_fork runs.
         self.inherited = inherited
         # This worker's WorkerAgent, made in post_fork.
         self.agent = None
@@ -48,9 +49,9 @@ class WorkerSide(object):
 state = WorkerSide()
 
 
-def inherit(sender, settings):
+def inherit(sender, settings, scoreboard):
     """Called in every forked child before any Gunicorn code runs there."""
-    state.forget((sender, settings))
+    state.forget((sender, settings, scoreboard))
 
 
 def current():
@@ -62,7 +63,7 @@ def _class_names(worker):
 
 
 class WorkerAgent(object):
-    def __init__(self, sender, settings, worker):
+    def __init__(self, sender, settings, worker, board=None):
         self.pid = os.getpid()
         self.sender = sender
         self.interval = settings.interval
@@ -71,7 +72,7 @@ class WorkerAgent(object):
         names = _class_names(worker)
         self.threaded = any(n in THREADED_CLASSES for n in names)
         single = any(n in SINGLE_THREAD_CLASSES for n in names) and "gunicorn.workers.gthread.ThreadWorker" not in names
-        self.recorder = Recorder(self.stats, self.routes, self.threaded, single_thread=single)
+        self.recorder = Recorder(self.stats, self.routes, self.threaded, single_thread=single, board=board)
         self.worker = worker
         self.stopping = False
         self.thread = None
@@ -175,8 +176,8 @@ def post_fork(server, worker):
     forget_after_fork()
     if state.inherited is None:
         return
-    sender, settings = state.inherited
-    state.agent = WorkerAgent(sender, settings, worker)
+    sender, settings, scoreboard = state.inherited
+    state.agent = WorkerAgent(sender, settings, worker, scoreboard.claim(worker, os.getpid()))
     state.agent.report_spawn()
 
 

@@ -7,7 +7,7 @@ from gunicorn.config import Config
 from gunicorn.http import wsgi
 from gunicorn.http.parser import RequestParser
 
-from gunicorn_live import hooks, hotpath, worker
+from gunicorn_live import hooks, hotpath, scoreboard, worker
 from gunicorn_live.recorder import Recorder
 from gunicorn_live.routes import RouteTable
 from gunicorn_live.settings import DURATION_BUCKETS
@@ -61,10 +61,14 @@ class RequestPathTest(unittest.TestCase):
         self.assertEqual({key: group[COUNT] for key, group in groups.items()},
                          {("GET", "/items/{id}", 200): 23, ("OTHER", "/items/{id}", 200): 3,
                           ("GET", "/items/{id}", 503): 1})
-        # An entry is the tally's own group and its key, so a hit updates what totals() reads.
-        group, key = tally.hot[("GET", "/items/19", 200)]
+        # An entry is the tally's own group, its key and its scoreboard cell, so a hit updates what
+        # totals() reads and what the master reads after the worker's death.
+        group, key, cell = tally.hot[("GET", "/items/19", 200)]
         self.assertIs(group, tally.groups[("GET", "/items/{id}", 200)])
-        self.assertEqual(key, ("GET", "/items/{id}", 200))
+        self.assertEqual((key, cell), (("GET", "/items/{id}", 200), scoreboard.CLASSES + 2))
+        self.assertEqual(recorder.board[scoreboard.CLASSES + 2], 26)
+        self.assertEqual(recorder.board[scoreboard.CLASSES + 5], 1)
+        self.assertEqual(sum(recorder.board), 27)
         self.assertEqual(self.stats.take_examples()[0][:3], ("GET", "/items/{id}", 503))
 
     def test_the_default_limit(self):

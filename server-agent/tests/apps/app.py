@@ -51,6 +51,11 @@ def app(environ, start_response):
     elif path == "/stream-raise":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return _stream_then_raise()
+    elif path == "/answer":
+        # ?status=404&s=0.02: sleeps, then answers with that status (load with every status class).
+        time.sleep(_seconds(environ, 0))
+        code = parse_qs(environ.get("QUERY_STRING", "")).get("status", ["200"])[0]
+        body, status = ("answered %s\n" % code).encode(), "%s Answered" % code
     elif path.startswith("/items/"):
         body, status = ("item %s\n" % path[7:]).encode(), "200 OK"
     else:
