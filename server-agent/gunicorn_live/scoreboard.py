@@ -10,7 +10,8 @@ A slot is 16 unsigned 64-bit cells (128 bytes, so workers never share a cache li
   CLASSES…+9   requests completed, by status class: cell CLASSES + status // 100 (0xx … 9xx)
   DISCONNECTS  requests the client abandoned (stats.py's client disconnects)
 The master hands out slots in pre_fork and takes them back when it reaps the worker, so a slot is
-written by one live worker at most. Workers beyond the first mapping get a new mapping (made before their
+written by one live worker at most; the slot freed last is handed out first (a killed worker's
+replacement takes its slot, zeroed). Workers beyond the first mapping get a new mapping (made before their
 fork, so they inherit it); a worker for whom none can be made runs without a slot, counted and logged.
 After USR2 the new master exec()s: it maps a scoreboard of its own and the old one keeps its workers'."""
 import mmap
@@ -80,7 +81,7 @@ class Scoreboard(object):
         base = len(self.segments) * self.segment_slots
         # The view keeps the mapping alive (and unclosable) for as long as the process holds it.
         self.segments.append(memoryview(mapping).cast("Q"))
-        self.free.extend(range(base, base + self.segment_slots))
+        self.free.extend(range(base + self.segment_slots - 1, base - 1, -1))  # the lowest number first
         return True
 
     def cells(self, number):
@@ -90,9 +91,9 @@ class Scoreboard(object):
     def assign(self, worker):
         """Master, before forking `worker`: a zeroed slot for it; None when none can be had."""
         try:
-            number = self.free.popleft()
+            number = self.free.pop()
         except IndexError:
-            number = self.free.popleft() if self._grow() else None
+            number = self.free.pop() if self._grow() else None
         if number is None:
             self.without_slot += 1
             once("scoreboard-full", "no scoreboard slot for a new worker (%d workers alive have one); the "
