@@ -1,7 +1,7 @@
-"""Workers killed under load on the real Gunicorn (10 × SIGKILL, 1 s apart, then a SIGSEGV): each exit is
-classified by its signal, and the requests the samples count add up to exactly the requests Gunicorn's
-access log recorded, status class by status class. What a dead worker had served but not yet handed
-over comes from its scoreboard slot, under the route `(lost at worker exit)`."""
+"""Workers killed under load on the real Gunicorn (10 × SIGKILL, 1 s apart, then a SIGSEGV; and kills on
+both sides of a USR2): each exit is classified by its signal, and the requests the samples count add up
+to exactly the requests Gunicorn's access log recorded, status class by status class. What a dead worker
+had served but not yet handed over comes from its scoreboard slot, under the route `(lost at worker exit)`."""
 import collections
 import os
 import signal
@@ -50,41 +50,46 @@ def counted(frames):
 
 
 class KilledWorkersTest(unittest.TestCase):
-    def test_requests_of_killed_workers_add_up_to_the_access_log(self):
+    def start(self, workers):
         folder = tempfile.mkdtemp(prefix="killed-")
-        log = os.path.join(folder, "access.log")
+        self.log = os.path.join(folder, "access.log")
         self.addCleanup(os.rmdir, folder)
         self.addCleanup(lambda: [os.unlink(os.path.join(folder, f)) for f in os.listdir(folder)] and None)
-        s = Session(self, ["-w", str(WORKERS), "--access-logfile", log, "--access-logformat", "%(p)s %(s)s"],
+        s = Session(self, ["-w", str(workers), "--access-logfile", self.log, "--access-logformat", "%(p)s %(s)s"],
                     env={"GUNICORN_LIVE_INTERVAL": "1"})
-        s.live_sample(WORKERS)
-        load = Load(s.port, PATHS, clients=8, max_seconds=60)
-        self.addCleanup(load.stop)
+        s.live_sample(workers)
+        self.load = Load(s.port, PATHS, clients=8, max_seconds=60)
+        self.addCleanup(self.load.stop)
         time.sleep(1.5)
-        killed = {}
-        for n in range(KILLS + 1):
-            sig = signal.SIGKILL if n < KILLS else signal.SIGSEGV
-            # The longest-serving live worker (it has the most requests since its last handoff, on average).
-            victim = min(pid for pid in procfs.children(s.master) if pid not in killed)
-            os.kill(victim, sig)
-            killed[victim] = sig.name
-            time.sleep(1.0)
-        load.stop()
+        return s
 
+    def kill(self, master, sig, killed, spare=()):
+        """Kills the longest-serving live worker of `master` (on average the one with the most requests
+        since its last handoff) and gives the load a second. `spare`: children that are not workers."""
+        victim = min(pid for pid in procfs.children(master) if pid not in killed and pid not in spare)
+        os.kill(victim, sig)
+        killed[victim] = sig.name
+        time.sleep(1.0)
+
+    def check(self, s, killed):
+        """After the load: the samples of every master count exactly what the access log recorded, by status
+        class, some of it from the scoreboard (the lost route); every kill is reported with its signal."""
+        self.load.stop()
         # Gunicorn writes a request's access-log line just after its response: wait until none is pending.
         sizes = []
-        self.assertTrue(wait_until(lambda: sizes.append(os.path.getsize(log)) or sizes[-3:] == [sizes[-1]] * 3,
+        self.assertTrue(wait_until(lambda: sizes.append(os.path.getsize(self.log)) or sizes[-3:] == [sizes[-1]] * 3,
                                    timeout=10, interval=0.2))
-        logged = access_log(log)
+        logged = access_log(self.log)
         by_class = sum(logged.values(), collections.Counter())
         total = sum(by_class.values())
         self.assertGreater(total, 500, "too little load to mean anything: %s" % by_class)
         self.assertTrue(all(sum(logged[pid].values()) for pid in killed), "a killed worker had served nothing")
 
+        def exits():
+            return dict((m["event"]["pid"], m["event"]) for m in s.frames
+                        if m["type"] == "event" and m["event"]["type"] == "worker_exit")
         try:
-            s.sample(lambda m: sum(counted(s.frames)[0].values()) >= total and
-                     set(killed) <= set(e["event"]["pid"] for e in s.frames
-                                        if e["type"] == "event" and e["event"]["type"] == "worker_exit"),
+            s.sample(lambda m: sum(counted(s.frames)[0].values()) >= total and set(killed) <= set(exits()),
                      timeout=15)
         except AssertionError:
             pass  # the counts never reached the access log's: the assertions below say by how much
@@ -98,11 +103,32 @@ class KilledWorkersTest(unittest.TestCase):
         self.assertEqual(set((g["method"], sum(g["buckets"]), g["durationSum"]) for g in lost_groups),
                          {(LOST_METHOD, 0, 0)})
         self.assertLessEqual(set(g["status"] for g in lost_groups), {200, 300, 400, 500})
-
-        exits = dict((m["event"]["pid"], m["event"]) for m in s.frames
-                     if m["type"] == "event" and m["event"]["type"] == "worker_exit")
-        self.assertEqual(dict((pid, (exits[pid]["reason"], exits[pid].get("signal"))) for pid in killed),
+        self.assertEqual(dict((pid, (exits()[pid]["reason"], exits()[pid].get("signal"))) for pid in killed),
                          dict((pid, ("signal", name)) for pid, name in killed.items()))
+
+    def test_requests_of_killed_workers_add_up_to_the_access_log(self):
+        s = self.start(WORKERS)
+        killed = {}
+        for n in range(KILLS):
+            self.kill(s.master, signal.SIGKILL, killed)
+        self.kill(s.master, signal.SIGSEGV, killed)
+        self.check(s, killed)
+
+    def test_after_usr2_each_master_reads_its_own_workers_slots(self):
+        """The new master exec()s: it maps a scoreboard of its own while the old one's workers keep
+        theirs. Were slots shared, a worker of each generation would count into the same cells."""
+        s = self.start(2)
+        killed = {}
+        self.kill(s.master, signal.SIGKILL, killed)
+        os.kill(s.master, signal.SIGUSR2)
+        new_master = s.next(lambda m: m["type"] == "hello" and m["server"]["masterPid"] != s.master,
+                            timeout=30)[1]["server"]["masterPid"]
+        self.assertTrue(wait_until(lambda: len(procfs.children(new_master)) == 2, timeout=30))
+        time.sleep(1.0)
+        self.kill(new_master, signal.SIGKILL, killed)
+        self.kill(s.master, signal.SIGKILL, killed, spare={new_master})
+        self.kill(new_master, signal.SIGKILL, killed)
+        self.check(s, killed)
 
 
 if __name__ == "__main__":
