@@ -50,13 +50,13 @@ def counted(frames):
 
 
 class KilledWorkersTest(unittest.TestCase):
-    def start(self, workers):
+    def start(self, workers, args=()):
         folder = tempfile.mkdtemp(prefix="killed-")
         self.log = os.path.join(folder, "access.log")
         self.addCleanup(os.rmdir, folder)
         self.addCleanup(lambda: [os.unlink(os.path.join(folder, f)) for f in os.listdir(folder)] and None)
-        s = Session(self, ["-w", str(workers), "--access-logfile", self.log, "--access-logformat", "%(p)s %(s)s"],
-                    env={"GUNICORN_LIVE_INTERVAL": "1"})
+        s = Session(self, ["-w", str(workers), "--access-logfile", self.log, "--access-logformat", "%(p)s %(s)s"] +
+                    list(args), env={"GUNICORN_LIVE_INTERVAL": "1"})
         s.live_sample(workers)
         self.load = Load(s.port, PATHS, clients=8, max_seconds=60)
         self.addCleanup(self.load.stop)
@@ -112,6 +112,13 @@ class KilledWorkersTest(unittest.TestCase):
         for n in range(KILLS):
             self.kill(s.master, signal.SIGKILL, killed)
         self.kill(s.master, signal.SIGSEGV, killed)
+        self.check(s, killed)
+
+    def test_gthread_workers_whose_threads_share_one_slot(self):
+        s = self.start(2, ["-k", "gthread", "--threads", "4"])
+        killed = {}
+        for n in range(4):
+            self.kill(s.master, signal.SIGKILL, killed)
         self.check(s, killed)
 
     def test_after_usr2_each_master_reads_its_own_workers_slots(self):
