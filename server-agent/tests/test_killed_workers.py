@@ -105,6 +105,10 @@ class KilledWorkersTest(unittest.TestCase):
         self.assertLessEqual(set(g["status"] for g in lost_groups), {200, 300, 400, 500})
         self.assertEqual(dict((pid, (exits()[pid]["reason"], exits()[pid].get("signal"))) for pid in killed),
                          dict((pid, ("signal", name)) for pid, name in killed.items()))
+        # Each live worker's own total, in its master's last sample, is its access-log lines.
+        last = dict((m["master"]["pid"], m) for m in s.frames if m["type"] == "sample")
+        live = dict((w["pid"], w["requests"]) for m in last.values() for w in m["workers"])
+        self.assertEqual(live, dict((pid, sum(logged[pid].values())) for pid in live))
 
     def test_requests_of_killed_workers_add_up_to_the_access_log(self):
         s = self.start(WORKERS)
