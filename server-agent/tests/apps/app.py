@@ -51,6 +51,13 @@ def app(environ, start_response):
     elif path == "/stream-raise":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return _stream_then_raise()
+    elif path == "/hang-in-c":
+        # Stuck in one C call that holds the GIL and never checks for signals (sum's loop over ints): no
+        # signal handler and no other thread runs, so the master's timeout SIGABRT goes unheard and its
+        # SIGKILL follows.
+        import itertools
+        sum(itertools.repeat(1, 10 ** 13))
+        body, status = b"late\n", "200 OK"
     elif path == "/answer":
         # ?status=404&s=0.02: sleeps, then answers with that status (load with every status class).
         time.sleep(_seconds(environ, 0))
