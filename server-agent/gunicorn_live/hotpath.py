@@ -51,10 +51,11 @@ def request_hooks(recorder, user_pre, user_post):
     main, tally_of, threaded, outcome = recorder.main, stats.tally, recorder.threaded, recorder.outcome
     methods, hot_limit = KNOWN_METHODS, HOT_LIMIT
     # This worker's scoreboard slot (scoreboard.py): a request counts there first, so it survives the
-    # worker's death even before it is handed over. `board[cell] += 1` runs no bytecode that lets another
-    # thread in between the read and the write (no call into Python, no eval-breaker check): gthread's
-    # threads may share the slot.
-    board = recorder.board
+    # worker's death even before it is handed over. The recorder's own list holds the same counts, so the
+    # slot is only written, never read (a read of shared memory costs as much as the write); the three
+    # statements that count run no bytecode that lets another thread in between (no call into Python, no
+    # eval-breaker check): gthread's threads may share the slot.
+    board, counts = recorder.board, recorder.counts
     # Frameworks hooked at post_worker_init (frameworks.install) leave routes and caught exceptions in
     # environ; a plain WSGI app never does, so its requests skip those lookups.
     framework = frameworks.active()
@@ -136,7 +137,9 @@ def request_hooks(recorder, user_pre, user_post):
             if exc is not None:
                 exception = outcome(exc)
                 if exception is False:
-                    board[11] += 1
+                    n = counts[11] + 1
+                    counts[11] = n
+                    board[11] = n
                     tally.disconnects += 1
                     return
             try:
@@ -163,7 +166,9 @@ def request_hooks(recorder, user_pre, user_post):
                     group, labels, cell = by_path(tally, method, path, status)
             else:
                 group, labels, cell = by_route(tally, method, route, path, status)
-            board[cell] += 1
+            n = counts[cell] + 1
+            counts[cell] = n
+            board[cell] = n
             if status >= 500 and exception is None and framework and environ:
                 # Flask and Django answer 500 themselves when a view raises; their signal left a note.
                 exception = environ.get(EXCEPTION_KEY)
