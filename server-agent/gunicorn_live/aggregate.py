@@ -1,11 +1,19 @@
 """The master's view of its workers' reports: each worker's last cumulative totals (WorkerLedger), and
 the server-wide requests of the current interval as deltas (ServerRequests), with at most MAX_SERVER_ROUTES
-distinct routes per server (the rest are `other`), client disconnects and a few examples."""
+distinct routes per server (the rest are `other`), client disconnects and a few examples. A worker's
+requests that died with it before it handed them over are counted under LOST_ROUTE."""
 from .routes import OTHER
+from .scoreboard import STATUS_CLASSES, class_status
 from .stats import COUNT, DURATION, BYTES, EXCEPTIONS, FIRST_BUCKET
 
 MAX_SERVER_ROUTES = 200
 MAX_EXAMPLES = 64
+# Requests a worker served (its scoreboard slot counted them) but never handed over because it died first:
+# their route, method, duration and size are not known, only their status class. They count under this
+# route with an empty method and the class's status (200 for 2xx…), with no duration buckets: every
+# total adds up and none of them pretends to have been attributed.
+LOST_ROUTE = "(lost at worker exit)"
+LOST_METHOD = ""
 
 
 class WorkerLedger(object):
@@ -63,6 +71,31 @@ class ServerRequests(object):
         else:
             for i, value in enumerate(delta):
                 mine[i] += value
+
+    def absorb_final(self, ledger, final):
+        """A reaped worker's scoreboard slot (`final`) against what it had handed over (`ledger`, None if
+        nothing): the difference is counted under LOST_ROUTE, by status class, and as client
+        disconnects. Returns the number of requests that were lost."""
+        reported = [0] * STATUS_CLASSES
+        disconnects = 0
+        if ledger is not None:
+            for (_, _, status), group in ledger.groups.items():
+                reported[status // 100 if 0 <= status <= 999 else 0] += group[COUNT]
+            disconnects = ledger.disconnects
+        lost = 0
+        for index, total in enumerate(final.classes):
+            missing = total - reported[index]
+            if missing > 0:
+                lost += missing
+                key = (LOST_METHOD, LOST_ROUTE, class_status(index))
+                mine = self._groups.get(key)
+                if mine is None:
+                    mine = self._groups[key] = [0] * self.width
+                mine[COUNT] += missing
+        if final.disconnects > disconnects:
+            lost += final.disconnects - disconnects
+            self._disconnects += final.disconnects - disconnects
+        return lost
 
     def absorb_disconnects(self, ledger, total):
         if total > ledger.disconnects:

@@ -4,7 +4,8 @@ workers' datagrams and samples every interval (sampler.py); one uplink thread ta
 
 Fork safety: the arbiter thread only appends to deques (atomic in CPython, also from signal handlers);
 the one lock (OutboundBuffer's) never spans I/O; an at-fork handler in every child drops the master's
-state and sockets and hands the worker the datagram sending end. Nothing here spawns or reaps."""
+state and sockets and hands the worker the datagram sending end and the scoreboard. Nothing here spawns
+or reaps."""
 import os
 import platform
 import select
@@ -14,6 +15,7 @@ import time
 from collections import deque
 
 from . import compat, exits, frames, handoff, procfs
+from .scoreboard import Scoreboard
 from . import worker as worker_side
 from .log import logger, once
 from .sampler import Sampler
@@ -52,6 +54,8 @@ class MasterAgent(object):
         self.started_at = procfs.start_time(self.pid) or time.time()
         self.interval = settings.interval
         self.channel = handoff.Channel()
+        # Made now, before the first fork: every worker inherits the mapping (scoreboard.py).
+        self.scoreboard = Scoreboard()
         # Appended by the arbiter's thread (signal handlers, child_exit), consumed by the sampler.
         self.observations = deque()
         self.buffer = OutboundBuffer(buffer_capacity(self.interval))
@@ -82,7 +86,7 @@ class MasterAgent(object):
         """Final sample, a bounded wait for the uplink to send it, then every thread and socket closed."""
         global _master
         self._stop.set()
-        handoff.send(self.channel.sender, {"k": "wake"})
+        handoff.send(self.channel.sender, handoff.wake())
         if self.thread is not None:
             self.thread.join(drain_timeout)
         deadline = time.monotonic() + drain_timeout
@@ -98,10 +102,12 @@ class MasterAgent(object):
         """From the arbiter's thread, possibly inside a signal handler: queue, and wake the sampler so
         the event goes out now rather than at the next tick."""
         self.observations.append(item)
-        handoff.send(self.channel.sender, {"k": "wake"})
+        handoff.send(self.channel.sender, handoff.wake())
 
     def child_exit(self, worker, status):
-        self.observe(("exit", worker.pid, time.time(), status, compat.aborted(worker)))
+        """The worker is reaped: its scoreboard slot holds its final counts, and is free again."""
+        final = self.scoreboard.release(worker)
+        self.observe(("exit", worker.pid, time.time(), status, compat.aborted(worker), final))
 
     # ---- sampler thread ---------------------------------------------------------------------------
 
@@ -165,7 +171,7 @@ def _bind(server):
         try:
             name = listener.getsockname()
         except Exception:
-            continue
+            continue  # a listener closed under us: it no longer says where the arbiter listens
         if isinstance(name, tuple):
             host = name[0] if ":" not in name[0] else "[%s]" % name[0]
             out.append("%s:%d" % (host, name[1]))
@@ -185,9 +191,11 @@ def _after_fork_in_child():
     try:
         agent.channel.close_receiver()
         agent.transport.close_after_fork()
-        worker_side.inherit(agent.channel.sender, agent.settings)
+        worker_side.inherit(agent.channel.sender, agent.settings, agent.scoreboard)
     except Exception:
-        pass
+        # Before Gunicorn's code in the child: never raise into the fork. The worker then counts nothing.
+        once("after-fork", "the agent could not hand its state to the new worker; its requests are not counted",
+             exc_info=True)
 
 
 # ---- hooks (master process) ----------------------------------------------------------------
@@ -215,6 +223,12 @@ def nworkers_changed(server, new, old):
         return
     workers = sorted(compat.workers(server), key=lambda w: compat.worker_age(w[1]))
     agent.observe(("retire", "scale_down", [pid for pid, _ in workers[:max(0, len(workers) - new)]]))
+
+
+def pre_fork(server, worker):
+    agent = _master
+    if agent is not None and os.getpid() == agent.pid:
+        agent.scoreboard.assign(worker)
 
 
 def child_exit(server, worker):

@@ -154,6 +154,6 @@ def _flask_exception(sender, exception=None, **extra):
     try:
         environ = flask.request.environ
     except Exception:
-        return
+        return  # no request context (the signal came from outside one): nothing to note the failure on
     if exception is not None:
         environ[EXCEPTION_KEY] = describe(exception)

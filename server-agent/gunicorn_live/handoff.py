@@ -1,6 +1,17 @@
 """Worker → master handoff: one AF_UNIX datagram socketpair made by the master before the first fork.
 Workers inherit the sending end and send small JSON datagrams without blocking; the master's sampler
-drains the receiving end. No files, nothing on the request path."""
+drains the receiving end. No files, nothing on the request path.
+
+The messages are built here (like frames.py for the hub), with the protocol's names for the same facts
+(`requests`, `inFlightCount`, `clientDisconnects`…); sampler.py reads them by these names.
+A message is a JSON object with `type` and the worker's `pid`:
+  spawn  {at}: the worker is up (post_fork)
+  stats  {requests, inFlightCount, clientDisconnects, [inFlight], groups, [examples]}: cumulative totals,
+         at most once per interval; `groups` are [method, route, status, count, durationSum,
+         responseBytes, exceptions, bucket0 … bucketN] (stats.py's layout after the key)
+  abort  {stack}: the stuck request's frames, as the master's timeout abort arrives
+  exit   {maxRequests}: the worker leaves on its own (worker_exit), after its last stats
+  wake   (no pid): the master's own nudge to its sampler thread"""
 import json
 import socket
 
@@ -20,14 +31,47 @@ class Channel(object):
         try:
             self.receiver.close()
         except OSError:
-            pass
+            pass  # already closed: nothing left to release
 
     def close(self):
         self.close_receiver()
         try:
             self.sender.close()
         except OSError:
-            pass
+            pass  # already closed: nothing left to release
+
+
+SPAWN, STATS, ABORT, EXIT, WAKE = "spawn", "stats", "abort", "exit", "wake"
+# An optional field left out of a message (None is a value: an idle sync/gthread worker's inFlight).
+ABSENT = object()
+
+
+def spawn(pid, at):
+    return {"type": SPAWN, "pid": pid, "at": at}
+
+
+def stats(pid, requests, in_flight_count, client_disconnects, groups, in_flight=ABSENT, examples=None):
+    """`in_flight`: [method, route, since] of a sync/gthread worker's oldest request, or None when idle;
+    ABSENT where the worker class cannot tell. `groups`: [[method, route, status] + group, …]."""
+    message = {"type": STATS, "pid": pid, "requests": requests, "inFlightCount": in_flight_count,
+               "clientDisconnects": client_disconnects, "groups": groups}
+    if in_flight is not ABSENT:
+        message["inFlight"] = in_flight
+    if examples:
+        message["examples"] = examples
+    return message
+
+
+def abort(pid, stack):
+    return {"type": ABORT, "pid": pid, "stack": stack}
+
+
+def exiting(pid, max_requests):
+    return {"type": EXIT, "pid": pid, "maxRequests": bool(max_requests)}
+
+
+def wake():
+    return {"type": WAKE}
 
 
 def send(sock, message):

@@ -23,13 +23,14 @@ def _post_worker_init(w):
 
 def refresh():
     """Makes every hook lookup rebuild its chain (the worker's recorder just appeared)."""
-    _generation[0] += 1
+    state.generation += 1
 
 
 AGENT_HOOKS = {
     "when_ready": arbiter.when_ready,
     "on_reload": arbiter.on_reload,
     "nworkers_changed": arbiter.nworkers_changed,
+    "pre_fork": arbiter.pre_fork,
     "child_exit": arbiter.child_exit,
     "on_exit": arbiter.on_exit,
     "post_fork": worker.post_fork,
@@ -40,13 +41,25 @@ AGENT_HOOKS = {
     "worker_exit": _worker_exit,
 }
 
-# Setting class → its own `get` before the agent's (_MISSING: it inherited one).
-_patched = {}
-# The Setting classes whose `get` was Gunicorn's plain `return self.value`.
-_plain = set()
-# Bumped by every install, so a chain cached on a Setting by an earlier install is never reused.
-_generation = [0]
 _MISSING = object()
+
+
+class Installation(object):
+    """What the agent changed in Gunicorn's Setting classes, so it can be undone (one per process)."""
+    __slots__ = ("patched", "plain", "generation", "pinned")
+
+    def __init__(self):
+        # Setting class → its own `get` before the agent's (_MISSING: it inherited one).
+        self.patched = {}
+        # The Setting classes whose `get` was Gunicorn's plain `return self.value`.
+        self.plain = set()
+        # Bumped by every install, so a chain cached on a Setting by an earlier install is never reused.
+        self.generation = 0
+        # Setting instances whose `get` this worker pinned (pin()).
+        self.pinned = []
+
+
+state = Installation()
 
 
 def chain(name, agent_hook, user_hook):
@@ -76,7 +89,7 @@ def _failed(name):
 # the agent's part inlined. Before a worker's recorder exists (in the master, or an inert agent) they
 # are the user's hooks, untouched; post_worker_init bumps the generation so they are rebuilt then.
 def _pre_request_chain(user_hook):
-    recorder = worker._hooked
+    recorder = worker.state.recorder
     if recorder is None:
         return user_hook
     # Gunicorn's default pre_request formats "METHOD path" for a debug line on every request — more work
@@ -97,7 +110,7 @@ def _debug_logging():
 
 
 def _post_request_chain(user_hook):
-    recorder = worker._hooked
+    recorder = worker.state.recorder
     if recorder is None:
         return user_hook
     # Gunicorn's default post_request does nothing: calling it would only cost time.
@@ -122,8 +135,6 @@ def _post_worker_init_chain(user_hook):
     return _named(post_worker_init, user_hook, "post_worker_init")
 
 
-# Setting instances whose `get` this worker pinned.
-_pinned = []
 PINNED_HOOKS = ("pre_request", "post_request")
 
 
@@ -134,17 +145,17 @@ def pin(w):
     the chain built once: the agent adds no Python call to the lookup. Only where `get` is Gunicorn's
     plain `return self.value`; a worker's settings do not change once it serves requests (Gunicorn
     re-reads its config in the master, for new workers)."""
-    if worker._hooked is None:
+    if worker.state.recorder is None:
         return
     settings = getattr(getattr(w, "cfg", None), "settings", None)
     if not isinstance(settings, dict):
         return
     for name in PINNED_HOOKS:
         setting = settings.get(name)
-        if type(setting) not in _plain or "get" in getattr(setting, "__dict__", ("get",)):
+        if type(setting) not in state.plain or "get" in getattr(setting, "__dict__", ("get",)):
             continue
         setting.get = itertools.repeat(setting.get()).__next__
-        _pinned.append(setting)
+        state.pinned.append(setting)
 
 
 def _generic_chain(name, agent_hook, user_hook):
@@ -164,14 +175,14 @@ def _chained_get(name, original, agent_hook):
         value = original(self) if original is not None else self.value
         try:
             cached = self._gunicorn_live_chain
-            if cached[0] is value and cached[1] == _generation[0]:
+            if cached[0] is value and cached[1] == state.generation:
                 return cached[2]
         except AttributeError:
-            pass
+            pass  # no chain built on this Setting yet: build it below
         if not callable(value):
             return value
         chained = chain(name, agent_hook, value)
-        self._gunicorn_live_chain = (value, _generation[0], chained)
+        self._gunicorn_live_chain = (value, state.generation, chained)
         return chained
     get._gunicorn_live = True
     return get
@@ -184,7 +195,7 @@ def _setting_class(name):
             if getattr(cls, "name", None) == name:
                 return cls
     except Exception:
-        pass
+        pass  # a Gunicorn without KNOWN_SETTINGS: install() has said so already, and None is the answer
     return None
 
 
@@ -207,7 +218,7 @@ def hook_settings():
 def install():
     """True when hooks are wired in (idempotent); False, with one logged line, when this Gunicorn does
     not look up hooks the way the agent expects."""
-    if _patched:
+    if state.patched:
         return True
     classes = hook_settings()
     if classes is None:
@@ -217,34 +228,34 @@ def install():
     missing = sorted(set(AGENT_HOOKS) - set(classes))
     if missing:
         once("hooks-missing", "this Gunicorn has no %s hook(s); what they report is missing", ", ".join(missing))
-    _generation[0] += 1
+    state.generation += 1
     for name, cls in classes.items():
         own = cls.__dict__.get("get", _MISSING)
         current = cls.get
         # Setting.get is `return self.value`: read the value directly, one call less per lookup.
         plain = own is _MISSING and getattr(current, "__qualname__", "") == "Setting.get"
-        _patched[cls] = own
+        state.patched[cls] = own
         if plain:
-            _plain.add(cls)
+            state.plain.add(cls)
         cls.get = _chained_get(name, None if plain else current, AGENT_HOOKS[name])
     return True
 
 
 def uninstall():
-    for setting in _pinned:
+    for setting in state.pinned:
         setting.__dict__.pop("get", None)
-    del _pinned[:]
-    _plain.clear()
-    for cls, own in _patched.items():
+    del state.pinned[:]
+    state.plain.clear()
+    for cls, own in state.patched.items():
         if own is _MISSING:
             try:
                 del cls.get
             except AttributeError:
-                pass
+                pass  # someone else removed it already: Gunicorn's inherited `get` is back either way
         else:
             cls.get = own
-    _patched.clear()
+    state.patched.clear()
 
 
 def installed():
-    return bool(_patched)
+    return bool(state.patched)

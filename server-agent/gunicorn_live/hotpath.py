@@ -12,11 +12,13 @@ from time import perf_counter
 
 from . import frameworks
 from .log import once
+from .scoreboard import DISCONNECTS, class_cell
 from . import routes as routes_module
 from .routes import KNOWN_METHODS
 from .stats import BYTES, COUNT, DURATION, EXCEPTIONS, FIRST_BUCKET
 
 assert (COUNT, DURATION, BYTES, EXCEPTIONS, FIRST_BUCKET) == (0, 1, 2, 3, 4)  # the layout record() hardcodes
+assert DISCONNECTS == 11  # the scoreboard cell record() hardcodes
 
 # Attribute pre_request sets on Gunicorn's request object (async workers: many requests per thread).
 T0 = "_gunicorn_live_t0"
@@ -24,7 +26,7 @@ T0 = "_gunicorn_live_t0"
 SLOW_SECONDS = 1.0
 ROUTE_KEY = frameworks.ROUTE_KEY
 EXCEPTION_KEY = frameworks.EXCEPTION_KEY
-# (method, path, status) → (group, its key), per tally: at most this many, then emptied and refilled;
+# (method, path, status) → (group, its key, its scoreboard cell), per tally: at most this many, then emptied and refilled;
 # longer paths are not kept (memory stays bounded whatever Gunicorn's limit_request_line).
 HOT_LIMIT = 4096
 HOT_PATH_CHARS = routes_module.CACHE_PATH_CHARS
@@ -48,6 +50,12 @@ def request_hooks(recorder, user_pre, user_post):
     first_bound, slow = bounds[0], SLOW_SECONDS
     main, tally_of, threaded, outcome = recorder.main, stats.tally, recorder.threaded, recorder.outcome
     methods, hot_limit = KNOWN_METHODS, HOT_LIMIT
+    # This worker's scoreboard slot (scoreboard.py): a request counts there first, so it survives the
+    # worker's death even before it is handed over. The recorder's own list holds the same counts, so the
+    # slot is only written, never read (a read of shared memory costs as much as the write); the three
+    # statements that count run no bytecode that lets another thread in between (no call into Python, no
+    # eval-breaker check): gthread's threads may share the slot.
+    board, counts = recorder.board, recorder.counts
     # Frameworks hooked at post_worker_init (frameworks.install) leave routes and caught exceptions in
     # environ; a plain WSGI app never does, so its requests skip those lookups.
     framework = frameworks.active()
@@ -86,11 +94,12 @@ def request_hooks(recorder, user_pre, user_post):
             return user_pre(worker, req)
 
     def group_of(tally, key):
-        """The tally's group for (method label, route, status), and that key (for examples)."""
+        """The tally's group for (method label, route, status), that key (for examples) and the
+        scoreboard cell of its status class."""
         group = tally.groups.get(key)
         if group is None:
             group = tally.groups[key] = new_group()
-        return group, key
+        return group, key, class_cell(key[2])
 
     def by_path(tally, method, path, status):
         """First sight of (method, path, status) since the tally's hot cache was last emptied."""
@@ -130,6 +139,9 @@ def request_hooks(recorder, user_pre, user_post):
             if exc is not None:
                 exception = outcome(exc)
                 if exception is False:
+                    n = counts[11] + 1
+                    counts[11] = n
+                    board[11] = n
                     tally.disconnects += 1
                     return
             try:
@@ -149,13 +161,16 @@ def request_hooks(recorder, user_pre, user_post):
                 path, method = "/", None
             route = environ.get(ROUTE_KEY) if framework and environ else None
             if route is None:
-                # Seen before: one lookup gives the group and its labels (method, route, status).
+                # Seen before: one lookup gives the group, its labels (method, route, status) and its cell.
                 try:
-                    group, labels = tally.hot[(method, path, status)]
+                    group, labels, cell = tally.hot[(method, path, status)]
                 except KeyError:
-                    group, labels = by_path(tally, method, path, status)
+                    group, labels, cell = by_path(tally, method, path, status)
             else:
-                group, labels = by_route(tally, method, route, path, status)
+                group, labels, cell = by_route(tally, method, route, path, status)
+            n = counts[cell] + 1
+            counts[cell] = n
+            board[cell] = n
             if status >= 500 and exception is None and framework and environ:
                 # Flask and Django answer 500 themselves when a view raises; their signal left a note.
                 exception = environ.get(EXCEPTION_KEY)

@@ -20,7 +20,7 @@ def _counter(path, key="oom_kill"):
                 if name == key.encode():
                     return int(value)
     except (OSError, ValueError):
-        pass
+        pass  # no such counter on this kernel or cgroup: None says "cannot tell", as documented
     return None
 
 

@@ -8,7 +8,7 @@ import os
 import time
 from time import perf_counter
 
-from . import frameworks, hotpath
+from . import frameworks, hotpath, scoreboard
 from .hotpath import SLOW_SECONDS
 from .routes import method_label
 
@@ -18,9 +18,13 @@ _GUNICORN_HTTP = os.sep + os.path.join("gunicorn", "http") + os.sep
 
 
 class Recorder(object):
-    def __init__(self, stats, routes, threaded, single_thread=False):
+    def __init__(self, stats, routes, threaded, single_thread=False, board=None):
         self.stats = stats
         self.routes = routes
+        # The worker's scoreboard slot (cells the master reads after the worker's death), or cells of
+        # its own where it has none; `counts` holds the same numbers, so the slot is only ever written.
+        self.board = scoreboard.unshared() if board is None else board
+        self.counts = scoreboard.unshared()
         # sync and gthread run one request per thread at a time, so the thread's current request is known
         # and its start time lives in the thread's tally; async workers keep it on the request object.
         self.threaded = threaded
@@ -59,6 +63,12 @@ class Recorder(object):
 
     # ---- app wrappers (tornado, uvicorn) ---------------------------------------------------------
 
+    def count(self, cell):
+        """One more in a scoreboard cell (what hotpath.py does inline)."""
+        n = self.counts[cell] + 1
+        self.counts[cell] = n
+        self.board[cell] = n
+
     def start(self):
         """A request entered the wrapped app; returns its start time."""
         self.stats.tally().started += 1
@@ -68,6 +78,7 @@ class Recorder(object):
         seconds = perf_counter() - t0
         tally = self.stats.tally()
         if disconnected:
+            self.count(scoreboard.DISCONNECTS)
             tally.disconnects += 1
             return
         # exc: the exception the app raised, or a framework's description of one it caught.
@@ -76,6 +87,7 @@ class Recorder(object):
         route = self.routes.route(path) if route is None else self.routes.admit(route, path)
         method = method_label(method)
         status = status if status.__class__ is int else 500
+        self.count(scoreboard.class_cell(status))
         self.stats.add(tally, method, route, status, seconds, nbytes, exception is not None)
         if seconds >= SLOW_SECONDS or status >= 500 or exception is not None:
             self.stats.examples.append((method, route, status, seconds, time.time(), exception))

@@ -3,7 +3,7 @@
 the workers' reports. Runs in the agent's sampler thread; `emit` queues a frame for the uplink."""
 import time
 
-from . import compat, exits, frames, procfs
+from . import compat, exits, frames, handoff, procfs
 from .oom import OomWatch
 from .aggregate import ServerRequests, WorkerLedger
 from .log import logger
@@ -34,7 +34,7 @@ class Sampler(object):
         """`observed`: signals and exits the arbiter saw, oldest first; `messages`: the workers' datagrams
         read since. A worker's datagrams were sent before it exited, so they count before its exit; a
         spawn is announced after the exits (a replacement follows the worker it replaces)."""
-        self.absorb([m for m in messages if m.get("k") != "spawn"])
+        self.absorb([m for m in messages if m.get("type") != handoff.SPAWN])
         for item in observed:
             if item[0] == "signal":
                 self._signal(*item[1:])
@@ -42,7 +42,7 @@ class Sampler(object):
                 self._retire(*item[1:])
             elif item[0] == "exit":
                 self._exit(*item[1:])
-        self.absorb([m for m in messages if m.get("k") == "spawn"])
+        self.absorb([m for m in messages if m.get("type") == handoff.SPAWN])
 
     def sample(self):
         server = self.server
@@ -85,33 +85,34 @@ class Sampler(object):
         return last[0]
 
     def absorb(self, messages):
+        """The workers' handoff messages (handoff.py), in the order they arrived."""
         for message in messages:
             try:
-                kind, pid = message.get("k"), message.get("pid")
+                kind, pid = message.get("type"), message.get("pid")
                 if not isinstance(pid, int) or pid <= 0:
                     continue
-                if kind == "spawn":
+                if kind == handoff.SPAWN:
                     self.ledger(pid, message.get("at"))
-                elif kind == "stats":
+                elif kind == handoff.STATS:
                     self._stats(self.ledger(pid), message)
-                elif kind == "exit":
+                elif kind == handoff.EXIT:
                     self.hints.setdefault(pid, {})["maxRequests"] = bool(message.get("maxRequests"))
-                elif kind == "abort":
+                elif kind == handoff.ABORT:
                     self.hints.setdefault(pid, {})["stack"] = message.get("stack") or []
             except (TypeError, ValueError, IndexError, AttributeError):
-                continue
+                continue  # a malformed message from a worker: the next one carries cumulative totals
 
     def _stats(self, ledger, message):
         ledger.reported = True
-        ledger.requests = max(ledger.requests, int(message.get("nr", 0)))
-        ledger.in_flight_count = max(0, int(message.get("ic", 0)))
-        ledger.threaded = "fl" in message
-        fl = message.get("fl")
-        ledger.in_flight = (str(fl[0]), str(fl[1]), float(fl[2])) if fl else None
-        self.requests.absorb_disconnects(ledger, int(message.get("cd", 0)))
-        for g in message.get("g", ()):
+        ledger.requests = max(ledger.requests, int(message.get("requests", 0)))
+        ledger.in_flight_count = max(0, int(message.get("inFlightCount", 0)))
+        ledger.threaded = "inFlight" in message
+        in_flight = message.get("inFlight")
+        ledger.in_flight = (str(in_flight[0]), str(in_flight[1]), float(in_flight[2])) if in_flight else None
+        self.requests.absorb_disconnects(ledger, int(message.get("clientDisconnects", 0)))
+        for g in message.get("groups", ()):
             self.requests.absorb(ledger, (str(g[0]), str(g[1]), int(g[2])), g[3:])
-        for e in message.get("ex", ()):
+        for e in message.get("examples", ()):
             self.requests.add_example(ledger.pid, str(e[0]), str(e[1]), int(e[2]), float(e[3]), float(e[4]),
                                       str(e[5]) if e[5] else None)
 
@@ -137,8 +138,10 @@ class Sampler(object):
             else:
                 self.retiring.setdefault(pid, reason)
 
-    def _exit(self, pid, at, status, aborted):
-        self.ledgers.pop(pid, None)
+    def _exit(self, pid, at, status, aborted, final=None):
+        ledger = self.ledgers.pop(pid, None)
+        if final is not None:
+            self.requests.absorb_final(ledger, final)
         reason, sig, code, stack = exits.classify(status, aborted, self.retiring.pop(pid, None),
                                                   self.hints.pop(pid, {}))
         oom = self.oom.killed_recently() if (reason, sig) == ("signal", "SIGKILL") else None

@@ -46,6 +46,8 @@ class SignalWatch(object):
             try:
                 self._on_signal(name)
             except Exception:
+                # Inside a signal handler, on the arbiter's thread: no logging here (it may have interrupted
+                # a log write), and Gunicorn's own handler below must run whatever happened to the event.
                 pass
             return original(sig, frame)
         handler._gunicorn_live = True

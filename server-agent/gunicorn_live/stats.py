@@ -65,6 +65,12 @@ class RequestStats(object):
     def tallies(self):
         return list(self._tallies.values())
 
+    def busy_threads(self):
+        """Idents of the threads with a request in flight now (sync/gthread: a current request; async: more
+        begun than completed), for the stack of a stuck request."""
+        return [ident for ident, tally in list(self._tallies.items())
+                if tally.current is not None or tally.started > tally.completed()]
+
     def new_group(self):
         return [0, 0.0, 0, 0] + [0] * (self.width - FIRST_BUCKET)
 

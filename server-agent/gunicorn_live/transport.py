@@ -91,7 +91,7 @@ class Transport(object):
         try:
             self._wake_w.send(b".")
         except OSError:
-            pass
+            pass  # the wake pipe is full (a wake is pending anyway) or closed (the uplink stopped)
 
     def stop(self, timeout=2.0):
         self._stop.set()
@@ -110,7 +110,7 @@ class Transport(object):
             try:
                 sock.close()
             except OSError:
-                pass
+                pass  # closed already: the child only drops its copy
         self._close_wake()
 
     def _new_socket(self, family, kind, proto):
@@ -123,7 +123,7 @@ class Transport(object):
             try:
                 s.close()
             except OSError:
-                pass
+                pass  # closed already
 
     def _backoff(self, attempt):
         delay = min(self.backoff_cap, self.backoff_base * (2 ** min(attempt, 16)))
@@ -198,9 +198,9 @@ class Transport(object):
         if self._wake_r in ready:
             try:
                 while self._wake_r.recv(4096):
-                    pass
+                    pass  # only empties the wake pipe: the wake itself is the message
             except OSError:
-                pass
+                pass  # BlockingIOError: emptied
         if ws.sock in ready:
             message = ws.recv(timeout=0)
             while message is not None:

@@ -16,12 +16,6 @@ from .routes import RouteTable
 from .stats import RequestStats
 from .wrappers import wrap_asgi, wrap_wsgi
 
-# Set in the child by the master's at-fork handler: the inherited sending end and the settings.
-_inherited = None
-# This worker's agent, made in post_fork.
-_agent = None
-# The recorder Gunicorn's request hooks feed; None where the worker class is observed by a wrapper.
-_hooked = None
 
 # Stats groups per datagram: keeps each well under the socket's datagram limit.
 CHUNK = 100
@@ -36,16 +30,34 @@ TORNADO_CLASS = "gunicorn.workers.gtornado.TornadoWorker"
 ASGI_CLASS = "gunicorn.workers.gasgi.ASGIWorker"
 
 
-def inherit(sender, settings):
+class WorkerSide(object):
+    """What this process knows as a Gunicorn worker; all None in the master (and in an inert agent)."""
+    __slots__ = ("inherited", "agent", "recorder")
+
+    def __init__(self):
+        self.forget(None)
+
+    def forget(self, inherited):
+        # (sending end, settings, scoreboard) handed over by the master's at-fork handler, before
+        # post_fork runs.
+        self.inherited = inherited
+        # This worker's WorkerAgent, made in post_fork.
+        self.agent = None
+        # The recorder Gunicorn's request hooks feed (hooks.py reads it); None where a wrapper observes
+        # the worker class's requests instead.
+        self.recorder = None
+
+
+state = WorkerSide()
+
+
+def inherit(sender, settings, scoreboard):
     """Called in every forked child before any Gunicorn code runs there."""
-    global _inherited, _agent, _hooked
-    _inherited = (sender, settings)
-    _agent = None
-    _hooked = None
+    state.forget((sender, settings, scoreboard))
 
 
 def current():
-    return _agent
+    return state.agent
 
 
 def _class_names(worker):
@@ -53,7 +65,7 @@ def _class_names(worker):
 
 
 class WorkerAgent(object):
-    def __init__(self, sender, settings, worker):
+    def __init__(self, sender, settings, worker, board=None):
         self.pid = os.getpid()
         self.sender = sender
         self.interval = settings.interval
@@ -62,13 +74,13 @@ class WorkerAgent(object):
         names = _class_names(worker)
         self.threaded = any(n in THREADED_CLASSES for n in names)
         single = any(n in SINGLE_THREAD_CLASSES for n in names) and "gunicorn.workers.gthread.ThreadWorker" not in names
-        self.recorder = Recorder(self.stats, self.routes, self.threaded, single_thread=single)
+        self.recorder = Recorder(self.stats, self.routes, self.threaded, single_thread=single, board=board)
         self.worker = worker
         self.stopping = False
         self.thread = None
 
     def report_spawn(self):
-        handoff.send(self.sender, {"k": "spawn", "pid": self.pid, "at": time.time()})
+        handoff.send(self.sender, handoff.spawn(self.pid, time.time()))
 
     def attach(self):
         """After the app is loaded: hook into its framework, and pick how requests are observed. Returns
@@ -114,7 +126,8 @@ class WorkerAgent(object):
             try:
                 self.flush()
             except Exception:
-                pass  # the next flush carries cumulative totals
+                once("flush", "the worker could not hand its counts to the master; it retries every interval",
+                     exc_info=True)
 
     def flush(self):
         """Sends the groups that moved since the last successful send, as cumulative totals, with the
@@ -122,23 +135,21 @@ class WorkerAgent(object):
         send is retried next time (examples excepted: they are samples, not totals)."""
         merged, completed, disconnects = self.stats.totals()
         count, oldest = self.stats.in_flight()
-        head = {"k": "stats", "pid": self.pid, "nr": completed, "ic": count, "cd": disconnects}
+        in_flight = handoff.ABSENT
         if self.threaded:
-            head["fl"] = None
+            in_flight = None
             if oldest is not None:
                 req, since = oldest
                 path = getattr(req, "path", None) or "/"
-                head["fl"] = [str(getattr(req, "method", "") or "")[:32], self.routes.known(path),
-                              time.time() - (perf_counter() - since)]
-        examples = self.stats.take_examples()
-        if examples:
-            head["ex"] = [list(e) for e in examples]
+                in_flight = [str(getattr(req, "method", "") or "")[:32], self.routes.known(path),
+                             time.time() - (perf_counter() - since)]
+        examples = [list(e) for e in self.stats.take_examples()]
         changed = self.stats.changed(merged)
         chunks = [changed[i:i + CHUNK] for i in range(0, len(changed), CHUNK)] or [[]]
         for n, chunk in enumerate(chunks):
-            message = dict(head, g=[[k[0], k[1], k[2]] + g for k, g in chunk])
-            if n:
-                message.pop("ex", None)
+            message = handoff.stats(self.pid, completed, count, disconnects,
+                                    [[k[0], k[1], k[2]] + g for k, g in chunk], in_flight,
+                                    examples if n == 0 else None)
             if not handoff.send(self.sender, message):
                 return False
             self.stats.mark_sent(chunk)
@@ -151,8 +162,7 @@ class WorkerAgent(object):
         # get_ident as bound at import, before gevent patches `threading` (patched, it names the greenlet):
         # the OS thread's id, as sys._current_frames() and the tallies key it.
         me = get_ident()
-        busy = [ident for ident, tally in list(self.stats._tallies.items())
-                if tally.current is not None or tally.started > tally.completed()]
+        busy = self.stats.busy_threads()
         ident = busy[0] if busy else threading.main_thread().ident
         frame = frames.get(ident)
         if ident == me:
@@ -173,50 +183,47 @@ class WorkerAgent(object):
 # ---- hooks (worker process) ------------------------------------------------------------------
 
 def post_fork(server, worker):
-    global _agent
     forget_after_fork()
-    if _inherited is None:
+    if state.inherited is None:
         return
-    sender, settings = _inherited
-    _agent = WorkerAgent(sender, settings, worker)
-    _agent.report_spawn()
+    sender, settings, scoreboard = state.inherited
+    state.agent = WorkerAgent(sender, settings, worker, scoreboard.claim(worker, os.getpid()))
+    state.agent.report_spawn()
 
 
 def post_worker_init(worker):
     # After the worker class has patched what it patches (gevent/eventlet) and loaded the app, so the
     # flusher is native to it and the app can be wrapped.
-    global _hooked
-    agent = _agent
+    agent = state.agent
     if agent is not None:
-        _hooked = agent.attach()
+        state.recorder = agent.attach()
         agent.start_flusher()
 
 
 def pre_request(worker, req):
-    recorder = _hooked
+    recorder = state.recorder
     if recorder is not None:
         recorder.begin(req)
 
 
 def post_request(worker, req, environ, resp):
-    recorder = _hooked
+    recorder = state.recorder
     if recorder is not None:
         recorder.end(req, environ, resp)
 
 
 def worker_abort(worker):
-    agent = _agent
+    agent = state.agent
     if agent is None:
         return
-    handoff.send(agent.sender, {"k": "abort", "pid": agent.pid, "stack": agent.stuck_stack()})
+    handoff.send(agent.sender, handoff.abort(agent.pid, agent.stuck_stack()))
 
 
 def worker_exit(server, worker):
-    agent = _agent
+    agent = state.agent
     if agent is None or os.getpid() != agent.pid:
         return
     agent.stopping = True
     agent.flush()
     counted = agent.stats.totals()[1]
-    handoff.send(agent.sender, {"k": "exit", "pid": agent.pid,
-                                "maxRequests": compat.max_requests_reached(worker, counted)})
+    handoff.send(agent.sender, handoff.exiting(agent.pid, compat.max_requests_reached(worker, counted)))

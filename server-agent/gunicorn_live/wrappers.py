@@ -108,7 +108,7 @@ def wrap_asgi(app, recorder):
             try:
                 route = frameworks.asgi_route(scope)
             except Exception:
-                route = None
+                route = None  # no framework route in this scope: the path's folded route counts instead
             recorder.finish(t0, scope.get("method"), scope.get("path"), route, box[0], box[1], exc,
                             box[3] and exc is None)
     gunicorn_live_asgi.__wrapped__ = app

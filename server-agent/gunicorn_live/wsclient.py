@@ -250,14 +250,14 @@ class WebSocketClient(object):
             try:
                 self.sock.sendall(encode_frame(OP_CLOSE, code_bytes))
             except OSError:
-                pass
+                pass  # the peer is gone already: the socket is dropped below all the same
         self.abort()
 
     def _fail(self, code, reason):
         try:
             self.sock.sendall(encode_frame(OP_CLOSE, struct.pack("!H", code) + reason.encode("utf-8")[:120]))
         except OSError:
-            pass
+            pass  # the peer is gone already: the caller raises the returned error either way
         self.abort()
         return ConnectionClosed(code, reason)
 
@@ -272,7 +272,7 @@ class WebSocketClient(object):
                 if self.recv(timeout=max(0.0, deadline - _now())) is None:
                     break
         except (OSError, WebSocketError):
-            pass
+            pass  # a close handshake is a courtesy: the socket is dropped below either way
         self.abort()
 
     def abort(self):
@@ -280,7 +280,7 @@ class WebSocketClient(object):
         try:
             self.sock.close()
         except OSError:
-            pass
+            pass  # closed already
 
 
 _now = time.monotonic

@@ -52,6 +52,18 @@ def app(environ, start_response):
     elif path == "/stream-raise":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return _stream_then_raise()
+    elif path == "/hang-in-c":
+        # Stuck in one C call that holds the GIL and never checks for signals (sum's loop over ints): no
+        # signal handler and no other thread runs, so the master's timeout SIGABRT goes unheard and its
+        # SIGKILL follows.
+        import itertools
+        sum(itertools.repeat(1, 10 ** 13))
+        body, status = b"late\n", "200 OK"
+    elif path == "/answer":
+        # ?status=404&s=0.02: sleeps, then answers with that status (load with every status class).
+        time.sleep(_seconds(environ, 0))
+        code = parse_qs(environ.get("QUERY_STRING", "")).get("status", ["200"])[0]
+        body, status = ("answered %s\n" % code).encode(), "%s Answered" % code
     elif path.startswith("/items/"):
         body, status = ("item %s\n" % path[7:]).encode(), "200 OK"
     else:

@@ -60,7 +60,9 @@ export class StoreMetricProducer implements MetricProducer {
         dataPointType: DataPointType.HISTOGRAM,
         dataPoints: requests.totals.map((t) => ({
           startTime, endTime: now, attributes: requestAttributes(t),
-          value: { buckets: { boundaries: requests.durationBuckets, counts: t.buckets }, sum: t.durationSum, count: t.count },
+          // The durations counted: requests lost at a worker's exit count in gunicorn.requests but have none.
+          value: { buckets: { boundaries: requests.durationBuckets, counts: t.buckets }, sum: t.durationSum,
+            count: t.buckets.reduce((a, b) => a + b, 0) },
         })),
       },
       gauge('gunicorn.worker.cpu.percent', 'Worker CPU usage percentage', '%', (w) => w.cpuPercent),

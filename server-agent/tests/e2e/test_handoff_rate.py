@@ -29,8 +29,8 @@ def _counting_drain(sock, limit=10000):
         now = _time.time()
         with open(_os.environ["HANDOFF_LOG"], "a") as f:
             for m in messages:
-                f.write(_json.dumps({"k": m.get("k"), "pid": m.get("pid"), "at": m.get("at"),
-                                     "nr": m.get("nr"), "received": now}) + "\\n")
+                f.write(_json.dumps({"type": m.get("type"), "pid": m.get("pid"), "at": m.get("at"),
+                                     "requests": m.get("requests"), "received": now}) + "\\n")
     return messages
 
 
@@ -70,11 +70,11 @@ class HandoffRateTest(unittest.TestCase):
 
         # Every request reaches the master, in the worker's cumulative count.
         mine = lambda: [m for m in received() if m["pid"] == pid]  # noqa: E731
-        self.assertTrue(wait_until(lambda: any(m["k"] == "stats" and m["nr"] == REQUESTS for m in mine()),
+        self.assertTrue(wait_until(lambda: any(m["type"] == "stats" and m["requests"] == REQUESTS for m in mine()),
                                    timeout=5 * INTERVAL), mine()[-3:])
         messages = mine()
-        spawns = [m for m in messages if m["k"] == "spawn"]
-        stats = [m for m in messages if m["k"] == "stats"]
+        spawns = [m for m in messages if m["type"] == "spawn"]
+        stats = [m for m in messages if m["type"] == "stats"]
         self.assertEqual(len(spawns), 1, messages[:3])
         # The flusher sleeps an interval before each send, so from the worker's spawn to the last arrival
         # there is at least one interval per stats datagram.
@@ -83,7 +83,7 @@ class HandoffRateTest(unittest.TestCase):
                              "%d stats datagrams in %.2f s" % (len(stats), lifetime))
         during_load = [m for m in stats if started <= m["received"] <= started + LOAD_SECONDS]
         self.assertLessEqual(len(during_load), LOAD_SECONDS / INTERVAL + 1)
-        self.assertEqual([m["nr"] for m in stats], sorted(m["nr"] for m in stats), "counts are cumulative")
+        self.assertEqual([m["requests"] for m in stats], sorted(m["requests"] for m in stats), "counts are cumulative")
 
         # No file or pipe I/O on the request path: reads and writes of the worker did not grow with requests.
         for key in ("syscr", "syscw"):

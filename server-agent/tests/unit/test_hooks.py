@@ -73,7 +73,7 @@ class HooksTest(unittest.TestCase):
         patched = [s.name for s in config.KNOWN_SETTINGS if getattr(s.__dict__.get("get"), "_gunicorn_live", False)]
         self.assertEqual(sorted(patched), ["post_fork", "post_request", "when_ready"])  # this test's AGENT_HOOKS
         self.assertEqual(sorted(self.saved), ["child_exit", "nworkers_changed", "on_exit", "on_reload", "post_fork",
-                                              "post_request", "post_worker_init", "pre_request", "when_ready",
+                                              "post_request", "post_worker_init", "pre_fork", "pre_request", "when_ready",
                                               "worker_abort", "worker_exit"])
 
     def test_other_settings_are_untouched_and_uninstall_restores(self):

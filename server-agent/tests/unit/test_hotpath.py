@@ -7,7 +7,7 @@ from gunicorn.config import Config
 from gunicorn.http import wsgi
 from gunicorn.http.parser import RequestParser
 
-from gunicorn_live import hooks, hotpath, worker
+from gunicorn_live import hooks, hotpath, scoreboard, worker
 from gunicorn_live.recorder import Recorder
 from gunicorn_live.routes import RouteTable
 from gunicorn_live.settings import DURATION_BUCKETS
@@ -61,10 +61,14 @@ class RequestPathTest(unittest.TestCase):
         self.assertEqual({key: group[COUNT] for key, group in groups.items()},
                          {("GET", "/items/{id}", 200): 23, ("OTHER", "/items/{id}", 200): 3,
                           ("GET", "/items/{id}", 503): 1})
-        # An entry is the tally's own group and its key, so a hit updates what totals() reads.
-        group, key = tally.hot[("GET", "/items/19", 200)]
+        # An entry is the tally's own group, its key and its scoreboard cell, so a hit updates what
+        # totals() reads and what the master reads after the worker's death.
+        group, key, cell = tally.hot[("GET", "/items/19", 200)]
         self.assertIs(group, tally.groups[("GET", "/items/{id}", 200)])
-        self.assertEqual(key, ("GET", "/items/{id}", 200))
+        self.assertEqual((key, cell), (("GET", "/items/{id}", 200), scoreboard.CLASSES + 2))
+        self.assertEqual(recorder.board[scoreboard.CLASSES + 2], 26)
+        self.assertEqual(recorder.board[scoreboard.CLASSES + 5], 1)
+        self.assertEqual(sum(recorder.board), 27)
         self.assertEqual(self.stats.take_examples()[0][:3], ("GET", "/items/{id}", 503))
 
     def test_the_default_limit(self):
@@ -93,8 +97,8 @@ class PinTest(unittest.TestCase):
         self.assertTrue(hooks.install())
         self.addCleanup(hooks.uninstall)
         self.stats = RequestStats(DURATION_BUCKETS)
-        self.addCleanup(setattr, worker, "_hooked", worker._hooked)
-        worker._hooked = Recorder(self.stats, RouteTable(), threaded=True, single_thread=True)
+        self.addCleanup(setattr, worker.state, "recorder", worker.state.recorder)
+        worker.state.recorder = Recorder(self.stats, RouteTable(), threaded=True, single_thread=True)
         hooks.refresh()
 
     def test_pinned_lookups_return_the_chain_and_uninstall_removes_them(self):
@@ -109,17 +113,17 @@ class PinTest(unittest.TestCase):
         self.assertTrue(cfg.pre_request._gunicorn_live)
         self.assertFalse(hasattr(cfg.settings["workers"], "_gunicorn_live_chain"))
         hooks.pin(Worker(cfg))                                   # twice: pinned once
-        self.assertEqual(len(hooks._pinned), 2)
+        self.assertEqual(len(hooks.state.pinned), 2)
         hooks.uninstall()
-        self.assertEqual(hooks._pinned, [])
+        self.assertEqual(hooks.state.pinned, [])
         self.assertNotIn("get", cfg.settings["pre_request"].__dict__)
         self.assertFalse(getattr(cfg.pre_request, "_gunicorn_live", False))
 
     def test_nothing_is_pinned_where_no_recorder_feeds_the_hooks(self):
-        worker._hooked = None
+        worker.state.recorder = None
         cfg = Config()
         hooks.pin(Worker(cfg))
-        self.assertEqual(hooks._pinned, [])
+        self.assertEqual(hooks.state.pinned, [])
 
     def test_a_hook_the_users_post_worker_init_sets_is_the_one_pinned(self):
         cfg = Config()
@@ -133,7 +137,7 @@ class PinTest(unittest.TestCase):
             return "done"
         cfg.set("post_worker_init", user_post_worker_init)
         self.assertEqual(cfg.post_worker_init(Worker(cfg)), "done")   # agent, user, then pin
-        self.assertEqual(len(hooks._pinned), 2)
+        self.assertEqual(len(hooks.state.pinned), 2)
         self.assertIs(cfg.pre_request.__wrapped__, user_pre)
         req = next(RequestParser(cfg, [b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"], ("127.0.0.1", 9)))
         cfg.pre_request(None, req)
