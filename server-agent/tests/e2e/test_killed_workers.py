@@ -114,7 +114,7 @@ class KilledWorkersTest(unittest.TestCase):
     def test_requests_of_killed_workers_add_up_to_the_access_log(self):
         s = self.start(WORKERS)
         killed = {}
-        for n in range(KILLS):
+        for _ in range(KILLS):
             self.kill(s.master, signal.SIGKILL, killed)
         self.kill(s.master, signal.SIGSEGV, killed)
         self.check(s, killed)
@@ -132,7 +132,7 @@ class KilledWorkersTest(unittest.TestCase):
     def test_gthread_workers_whose_threads_share_one_slot(self):
         s = self.start(2, ["-k", "gthread", "--threads", "4"])
         killed = {}
-        for n in range(4):
+        for _ in range(4):
             self.kill(s.master, signal.SIGKILL, killed)
         self.check(s, killed)
 
