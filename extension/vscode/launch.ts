@@ -1,12 +1,12 @@
 // "Launch Instrumented Server" and "Launch with Debugger": interpreter, app, hub, then a `gunicorn` task
 // (or a debugpy session). Nothing runs in an untrusted workspace: launching executes the project's code.
 import * as vscode from 'vscode';
-import { AGENT_DIR } from '../cli/paths';
+import { AGENT_DIR } from '../launch/paths';
 import { chooseApp, chooseFolder } from './appDetect';
 import type { AppCandidate } from './appCandidates';
 import { LAUNCH_MARKER } from './debugLaunched';
 import { DEBUG_TYPE } from './debugpy';
-import { describePlan, gunicornCommand } from './gunicornCommand';
+import { describePlan, taskLaunchPlan, type LaunchPlan } from './taskPlan';
 import { definitionFor, makeTask, taskName } from './gunicornTask';
 import type { HubHost } from './hubHost';
 import type { LaunchedServers } from './launched';
@@ -87,7 +87,7 @@ function debuggerType(): string {
 }
 
 /** The debug configuration for a Gunicorn with one worker and no timeout (exported for tests). */
-export function debugConfiguration(type: string, name: string, python: string, plan: ReturnType<typeof gunicornCommand>): vscode.DebugConfiguration {
+export function debugConfiguration(type: string, name: string, python: string, plan: LaunchPlan): vscode.DebugConfiguration {
   return {
     type,
     request: 'launch',
@@ -118,7 +118,7 @@ export async function launchWithDebugger(hubs: HubHost, openPanel: () => Promise
   if (type === DEBUG_TYPE && !(await hasDebugpy(ready.interpreter, ready.folder))) return undefined;
   const hub = await hubs.get();
   const s = settings(ready.folder.uri);
-  const plan = gunicornCommand(ready.def, {
+  const plan = taskLaunchPlan(ready.def, {
     python: ready.python, folderPath: ready.folder.uri.fsPath, agentUrl: hub.agentUrl, token: hub.token,
     sampleInterval: s.sampleInterval, defaultWorkers: s.defaultWorkers, defaultTimeout: s.defaultTimeout, debug: true,
   });

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GunicornLiveApi } from '../../../extension/vscode/extension';
-import { gunicornCommand } from '../../../extension/vscode/gunicornCommand';
+import { taskLaunchPlan } from '../../../extension/vscode/taskPlan';
 import { debugConfiguration } from '../../../extension/vscode/launch';
 import { gunicornVersion, installCommand, resolveInterpreter } from '../../../extension/vscode/python';
 import type { ServerNode, WorkerNode } from '../../../extension/vscode/serversTree';
@@ -117,7 +117,7 @@ describe('Gunicorn Live in VS Code', function () {
   });
 
   it('builds a debugpy configuration with one worker and no timeout', () => {
-    const plan = gunicornCommand({ type: 'gunicorn', app: 'app:app' }, {
+    const plan = taskLaunchPlan({ type: 'gunicorn', app: 'app:app' }, {
       python: '/usr/bin/python3', folderPath: '/w', agentUrl: 'ws://127.0.0.1:1/ws/agent', token: 't', sampleInterval: 1,
       defaultWorkers: 4, defaultTimeout: 30, debug: true,
     });

@@ -2,7 +2,7 @@
 // The extension's pure parts, checked inside the host too: app detection rules and the command line.
 import * as assert from 'node:assert/strict';
 import { detectApps, UVICORN_WORKER } from '../../../extension/vscode/appCandidates';
-import { gunicornCommand } from '../../../extension/vscode/gunicornCommand';
+import { taskLaunchPlan } from '../../../extension/vscode/taskPlan';
 
 describe('app detection', () => {
   it('finds Flask apps and factories, Django WSGI/ASGI, FastAPI and a config with wsgi_app', () => {
@@ -31,7 +31,7 @@ describe('app detection', () => {
   it('runs a nested gunicorn.conf.py in its own folder, with the config named relative to it', () => {
     const [conf] = detectApps([{ rel: 'svc/gunicorn.conf.py', text: 'wsgi_app = "app:app"\n' }]);
     assert.deepEqual([conf.app, conf.config, conf.cwd], ['', 'gunicorn.conf.py', 'svc']);
-    const plan = gunicornCommand(
+    const plan = taskLaunchPlan(
       { type: 'gunicorn', app: conf.app, config: conf.config, cwd: conf.cwd },
       { python: '/usr/bin/python3', folderPath: '/srv/proj', agentUrl: 'ws://127.0.0.1:9/ws/agent', token: 't', sampleInterval: 1, defaultWorkers: 2, defaultTimeout: 30 },
     );
@@ -47,7 +47,7 @@ describe('gunicorn command line', () => {
   };
 
   it('injects the agent shim, hands the user config to it, and keeps arguments', () => {
-    const plan = gunicornCommand({ type: 'gunicorn', app: 'app:app', args: ['-c', 'my.conf.py', '--bind', '127.0.0.1:8001'] }, ctx);
+    const plan = taskLaunchPlan({ type: 'gunicorn', app: 'app:app', args: ['-c', 'my.conf.py', '--bind', '127.0.0.1:8001'] }, ctx);
     assert.equal(plan.command, '/usr/bin/python3');
     assert.match(plan.args[0], /server-agent\/launcher\/gunicorn$/);
     assert.equal(plan.args[1], '-c');
@@ -63,12 +63,12 @@ describe('gunicorn command line', () => {
   });
 
   it('debug launches run one worker with no timeout, whatever the task says', () => {
-    const plan = gunicornCommand({ type: 'gunicorn', app: 'app:app', workers: 4, args: ['-w', '3', '--timeout=5'] }, { ...ctx, debug: true });
+    const plan = taskLaunchPlan({ type: 'gunicorn', app: 'app:app', workers: 4, args: ['-w', '3', '--timeout=5'] }, { ...ctx, debug: true });
     assert.deepEqual(plan.args.slice(3), ['--workers', '1', '--timeout', '0', 'app:app']);
   });
 
   it('uses the settings\' defaults and the worker class when nothing else decides', () => {
-    const plan = gunicornCommand({ type: 'gunicorn', app: 'api.main:api', workerClass: UVICORN_WORKER, cwd: 'svc' }, { ...ctx, folderPath: '/nonexistent' });
+    const plan = taskLaunchPlan({ type: 'gunicorn', app: 'api.main:api', workerClass: UVICORN_WORKER, cwd: 'svc' }, { ...ctx, folderPath: '/nonexistent' });
     assert.deepEqual(plan.args.slice(3), ['--workers', '2', '--timeout', '30', '--worker-class', UVICORN_WORKER, 'api.main:api']);
     assert.equal(plan.cwd, '/nonexistent/svc');
     assert.equal(plan.env.GUNICORN_LIVE_USER_CONFIG, undefined);
