@@ -113,7 +113,8 @@ function workerView(w: WorkerSample, exits: ExitPairing): WorkerView {
 export class Store extends EventEmitter {
   private readonly records = new Map<string, ServerRecord>();
   private readonly historyPoints: number | undefined;
-  private readonly eventsKept: number;
+  /** Lifecycle events kept per server: the most /api/servers?events=N can ask for. */
+  readonly eventsKept: number;
   private readonly keepDisconnectedMs: number;
 
   constructor(options: StoreOptions = {}) {
@@ -349,8 +350,9 @@ export class Store extends EventEmitter {
     return this.records.get(id)?.view;
   }
 
-  servers(): ServerView[] {
-    return [...this.records.values()].map((r) => this.view(r));
+  /** `events`: how many of each server's newest lifecycle events to include (default 200). */
+  servers(events = 200): ServerView[] {
+    return [...this.records.values()].map((r) => this.view(r, events));
   }
 
   server(id: string): ServerView | undefined {
@@ -382,7 +384,7 @@ export class Store extends EventEmitter {
     return this.records.get(id)?.droppedSamples ?? 0;
   }
 
-  private view(record: ServerRecord): ServerView {
-    return { ...record.view, events: record.events.toArray(200), routes: record.routes.views() };
+  private view(record: ServerRecord, events = 200): ServerView {
+    return { ...record.view, events: record.events.toArray(events), routes: record.routes.views() };
   }
 }
