@@ -19,7 +19,7 @@ _spec.loader.exec_module(preflight)
 def probe(args, cwd, env=None):
     clean = {k: v for k, v in os.environ.items() if k not in ("PORT", "GUNICORN_CMD_ARGS")}
     clean.update(env or {})
-    r = subprocess.run([sys.executable, PROBE] + list(args), cwd=cwd, env=clean, capture_output=True, text=True, timeout=30)
+    r = subprocess.run([sys.executable, PROBE] + list(args), check=False, cwd=cwd, env=clean, capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().split("\n")
     assert len(lines) == 1, r.stdout
