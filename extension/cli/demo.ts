@@ -1,7 +1,7 @@
 // `gunicorn-live demo`: `run` on the bundled demo app, with traffic, so a first look shows everything moving.
 import { CliError } from './errors';
 import { freePort } from './freePort';
-import { DEMO_DIR } from './paths';
+import { DEMO_DIR } from '../launch/paths';
 import { startServer, type RunFlags } from './run';
 import { startTraffic } from './traffic';
 

@@ -9,6 +9,15 @@ import { serve } from './serve';
 
 declare const GUNICORN_LIVE_VERSION: string | undefined;
 
+const RUN_EXAMPLES = `
+Examples:
+  gunicorn-live run -w 2 --bind 127.0.0.1:8000 app:app
+  gunicorn-live run --port 9000 -c gunicorn.conf.py   hub on port 9000, Gunicorn with -c gunicorn.conf.py
+  gunicorn-live run -- -h                             Gunicorn's own help
+
+The first word that is not one of run's options above starts Gunicorn's arguments
+(-- may mark it); everything from there on is passed to Gunicorn unchanged.`;
+
 function hubFlags(command: Command): Command {
   return command
     .addOption(new Option('--host <address>', 'address the hub listens on').default('127.0.0.1'))
@@ -22,15 +31,28 @@ function program(): Command {
     .description('Live Gunicorn worker telemetry: a hub with a dashboard, /metrics and an API, and Gunicorn with the agent inside.')
     .version(typeof GUNICORN_LIVE_VERSION === 'string' ? GUNICORN_LIVE_VERSION : 'dev')
     .showSuggestionAfterError(true)
+    // Options of gunicorn-live itself (--version) only before the subcommand: run passes the rest on.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`gunicorn-live: ${text.replace(/^error: /, '')}`) });
 
-  hubFlags(cli.command('run'))
-    .description('start the hub, then Gunicorn with the agent injected; Gunicorn arguments go after --')
-    .usage('[options] -- <gunicorn arguments…>')
+  // Like npx/uvx: run's own options come first; from the first word that is not one of them, everything is
+  // Gunicorn's — also -h and words that look like run's options. `--` ends run's options explicitly.
+  const runCommand = hubFlags(cli.command('run'))
+    .description("start the hub, then Gunicorn with the agent injected; everything after run's own options is Gunicorn's")
+    .usage('[options] [--] <gunicorn arguments…>')
     .option('--python <path>', 'the Python that runs Gunicorn (default: python3, then /usr/bin/python3)')
-    .argument('[gunicornArgs...]', 'passed to Gunicorn unchanged, e.g. -w 2 --bind 127.0.0.1:8000 app:app')
-    .action(async (gunicornArgs: string[], flags: RunFlags) => finish(await run(flags, gunicornArgs)));
+    // run's own help flag, so that a -h after Gunicorn's arguments reaches Gunicorn instead.
+    .helpOption(false)
+    .addOption(new Option('-h, --help', 'display help for command'))
+    .argument('[gunicorn arguments...]', 'passed to Gunicorn unchanged, e.g. -w 2 --bind 127.0.0.1:8000 app:app')
+    .passThroughOptions()
+    .allowUnknownOption()
+    .addHelpText('after', RUN_EXAMPLES)
+    .action(async (gunicornArgs: string[], flags: RunFlags & { help?: boolean }) => {
+      if (flags.help) runCommand.help();
+      finish(await run(flags, gunicornArgs));
+    });
 
   hubFlags(cli.command('serve'))
     .description('start the hub alone and print the environment an agent started elsewhere needs')

@@ -2,15 +2,23 @@
 // there, a port already taken, -D) get one `gunicorn-live:` line and exit 2 instead of Gunicorn's
 // tracebacks and retries; and names what happened when Gunicorn still exits early.
 //
-// The arguments are read by Gunicorn's own parser in the chosen interpreter (a small probe below), not
-// by a copy of its option table: abbreviations (`--bi`), `-b127.0.0.1:8000`, `--bind=…`, `--`,
-// GUNICORN_CMD_ARGS and each version's options then mean exactly what they mean to Gunicorn. The probe
-// never imports the user's app or config: it locates the module with import specs, as an import would.
+// The arguments are read by Gunicorn's own parser in the chosen interpreter: server-agent/launcher/preflight.py
+// (tested with the agent suite) prints what it learnt as one JSON line; the sockets are tried here.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { isIP, createServer } from 'node:net';
 import type { Hub } from '../hub/hub';
+import { PREFLIGHT_PROBE } from '../launch/paths';
 import { CliError } from './errors';
+
+export interface ProbeBind {
+  bind: string;
+  source: 'command line' | 'GUNICORN_CMD_ARGS' | 'config' | 'default';
+  host?: string;
+  port?: number;
+  error?: string;
+}
 
 /** What the probe learnt; every field is optional so an older or newer probe never breaks the CLI. */
 export interface ProbeReport {
@@ -22,8 +30,11 @@ export interface ProbeReport {
   /** The first positional argument, as Gunicorn takes it. */
   app?: string | null;
   paste?: boolean;
-  /** `--bind` values from the command line and GUNICORN_CMD_ARGS, parsed by gunicorn.util.parse_address. */
-  binds?: Array<{ bind: string; host?: string; port?: number; error?: string }>;
+  /** The binds Gunicorn will listen on (parsed by gunicorn.util.parse_address) and where they come from;
+   * left out when only running the config file could tell. */
+  binds?: ProbeBind[];
+  /** $PORT, which makes Gunicorn's default bind 0.0.0.0:$PORT. */
+  portVar?: string;
   reuseport?: boolean;
   /** The user's config file (as the shim will load it): missing, or what its text says. */
   config?: { path: string; missing?: boolean; opaque?: boolean; wsgiApp?: boolean; daemon?: boolean; reusePort?: boolean; paths?: boolean } | null;
@@ -31,127 +42,13 @@ export interface ProbeReport {
   module?: { name: string; missing: string; dirs: string[]; hint?: string } | null;
 }
 
-// Runs as `python -c PROBE ARG…`; prints one JSON line. Only Gunicorn and the stdlib are imported.
-const PROBE = String.raw`
-import io, json, os, re, sys
-out = sys.stdout
-report = {}
-def done():
-    out.write(json.dumps(report) + "\n")
-    sys.exit(0)
-class Refused(Exception):
-    pass
-def refuse(message):
-    raise Refused(message)
-from gunicorn import config as gconfig, util as gutil
-cfg = gconfig.Config(prog="gunicorn")
-parser = cfg.parser()
-parser.error = refuse
-argv = sys.argv[1:]
-try:
-    sys.stdout = io.StringIO()
-    try:
-        args = parser.parse_args(argv)
-        env_args = parser.parse_args(cfg.get_cmd_args_from_env())
-    finally:
-        sys.stdout = out
-except SystemExit:
-    report["passthrough"] = True
-    done()
-except Refused as e:
-    report["error"] = str(e)
-    done()
-cwd = os.getcwd()
-try:
-    for source in (env_args, args):
-        for k, v in vars(source).items():
-            if v is not None and k != "args" and k in cfg.settings:
-                cfg.set(k.lower(), v)
-except Exception as e:
-    report["error"] = str(e)
-    done()
-report["daemon"] = bool(cfg.daemon)
-report["app"] = args.args[0] if args.args else None
-report["paste"] = bool(getattr(cfg, "paste", None))
-report["reuseport"] = bool(getattr(cfg, "reuse_port", False))
-binds = []
-for bind in (args.bind or env_args.bind or []):
-    try:
-        address = gutil.parse_address(bind)
-    except Exception as e:
-        binds.append({"bind": bind, "error": str(e)})
-        continue
-    if isinstance(address, tuple):
-        binds.append({"bind": bind, "host": address[0], "port": address[1]})
-report["binds"] = binds
-chdir = cfg.chdir
-location = args.config
-if location is None:
-    for folder in (cwd, chdir):
-        if os.path.exists(os.path.join(folder, "gunicorn.conf.py")):
-            location = os.path.join(folder, "gunicorn.conf.py")
-            break
-config = None
-if location is not None:
-    config = {"path": location}
-    if location.startswith("python:"):
-        config["opaque"] = True
-    else:
-        path = os.path.abspath(location[len("file:"):] if location.startswith("file:") else location)
-        config["path"] = path
-        try:
-            with open(path, "rb") as f:
-                text = f.read().decode("utf-8", "replace")
-        except OSError:
-            config["missing"] = True
-            text = ""
-        config["opaque"] = bool(re.search(r"import\s+\*|\b(globals|vars|locals|exec|setattr|__import__)\s*\(|__dict__", text))
-        config["wsgiApp"] = bool(re.search(r"\bwsgi_app\b", text))
-        config["daemon"] = bool(re.search(r"^daemon\s*=\s*True\b", text, re.M))
-        config["reusePort"] = bool(re.search(r"\breuse_port\b", text))
-        config["paths"] = bool(re.search(r"\b(chdir|pythonpath|sys\.path|PYTHONPATH)\b", text))
-report["config"] = config
-app = report["app"]
-module = app.split(":", 1)[0] if app else ""
-if module and not report["paste"] and not (config and (config["opaque"] or config.get("paths") or config.get("missing"))):
-    # sys.path as in Gunicorn's workers: --pythonpath (relative to --chdir), --chdir, then the
-    # interpreter's own. Gunicorn runs from its launcher script (as from its console script), so the
-    # launch directory is on sys.path only as the default --chdir.
-    extra = [os.path.abspath(os.path.join(chdir, p)) for p in (cfg.pythonpath or "").split(",") if p]
-    dirs = list(reversed(extra)) + [chdir]
-    sys.path[:] = dirs + [p for p in sys.path[1:] if p not in dirs]
-    import importlib.util, importlib.machinery
-    try:
-        parts = module.split(".")
-        missing = None
-        spec = importlib.util.find_spec(parts[0])
-        for i in range(1, len(parts) + 1):
-            if spec is None:
-                missing = ".".join(parts[:i])
-                break
-            if i == len(parts):
-                break
-            # Look inside the package without running its __init__: its own locations, and the same
-            # folder elsewhere on sys.path (pkgutil-style packages spread over several).
-            places = list(spec.submodule_search_locations or [])
-            if not places:
-                spec = None
-                continue
-            places += [d for d in (os.path.join(p, *parts[:i]) for p in sys.path) if os.path.isdir(d) and d not in places]
-            spec = importlib.machinery.PathFinder.find_spec(".".join(parts[:i + 1]), places)
-        if missing:
-            found = {"name": module, "missing": missing, "dirs": list(reversed(extra)) + [chdir]}
-            if module.endswith(".py") and os.path.exists(os.path.join(chdir, module)):
-                found["hint"] = "%s:%s" % (module[:-3], app.split(":", 1)[1] if ":" in app else "application")
-            report["module"] = found
-    except Exception:
-        pass
-done()
-`;
-
 /** Asks the interpreter's Gunicorn how it reads these arguments; null when the probe itself could not run. */
 export function probeGunicornArgs(python: string, gunicornArgs: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): ProbeReport | null {
-  const r = spawnSync(python, ['-c', PROBE, ...gunicornArgs], { cwd, env, encoding: 'utf8', timeout: 15000 });
+  if (!existsSync(PREFLIGHT_PROBE)) {
+    console.error(`gunicorn-live: warning: ${PREFLIGHT_PROBE} is missing, so Gunicorn's arguments are not checked first`);
+    return null;
+  }
+  const r = spawnSync(python, [PREFLIGHT_PROBE, ...gunicornArgs], { cwd, env, encoding: 'utf8', timeout: 15000 });
   if (r.status !== 0) return null;
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as ProbeReport;
@@ -170,9 +67,9 @@ export function argumentProblem(report: ProbeReport): string | null {
   const config = report.config ?? null;
   if (report.daemon || config?.daemon) return DAEMON;
   if (config?.missing) return `no config file ${config.path}`;
-  for (const b of report.binds ?? []) if (b.error) return `--bind ${b.bind}: ${b.error}`;
+  for (const b of report.binds ?? []) if (b.error) return `${bindName(b, report)}: ${b.error}`;
   const appFromConfig = config !== null && (config.opaque || config.wsgiApp);
-  if (!report.app && !report.paste && !appFromConfig) return 'no app: give Gunicorn a WSGI_APP after --, e.g. app:app';
+  if (!report.app && !report.paste && !appFromConfig) return 'no app: give Gunicorn a WSGI_APP, e.g. app:app';
   const m = report.module;
   if (m && report.app) {
     const hint = m.hint ? `; did you mean '${m.hint}'?` : '';
@@ -194,16 +91,26 @@ export async function tryListen(host: string, port: number): Promise<string | nu
   });
 }
 
-/** The explicit TCP binds that cannot be listened on, as the one line to print; null when all are free. */
+/** A bind as the user would recognise it: the option they gave, their config file, or Gunicorn's default. */
+export function bindName(b: ProbeBind, report: ProbeReport): string {
+  if (b.source === 'GUNICORN_CMD_ARGS') return `--bind ${b.bind} (from GUNICORN_CMD_ARGS)`;
+  if (b.source === 'config') return `bind ${b.bind} (from ${report.config?.path ?? 'the config file'})`;
+  if (b.source === 'default') return `Gunicorn's default bind ${b.bind}${report.portVar !== undefined ? ' (from $PORT)' : ''}`;
+  return `--bind ${b.bind}`;
+}
+
+/** The TCP binds Gunicorn will use that cannot be listened on, as the one line to print; null when all are free. */
 export async function bindProblem(report: ProbeReport): Promise<string | null> {
   // SO_REUSEPORT lets Gunicorn share a port that a plain listen here would call taken.
   if (report.reuseport || report.config?.reusePort) return null;
   for (const b of report.binds ?? []) {
     if (b.host === undefined || !b.port) continue; // unix:, fd:// and port 0 need no check.
     const code = await tryListen(b.host, b.port);
-    if (code === 'EADDRINUSE') return `--bind ${b.bind} is already in use; pick another port`;
-    if (code === 'EADDRNOTAVAIL') return `--bind ${b.bind}: no such address on this machine`;
-    if (code === 'EACCES') return `--bind ${b.bind}: not allowed to listen on port ${b.port} (ports below 1024 need privileges)`;
+    const name = bindName(b, report);
+    const another = b.source === 'default' ? 'give Gunicorn another with --bind HOST:PORT' : 'pick another port';
+    if (code === 'EADDRINUSE') return `${name} is already in use; ${another}`;
+    if (code === 'EADDRNOTAVAIL') return `${name}: no such address on this machine`;
+    if (code === 'EACCES') return `${name}: not allowed to listen on port ${b.port} (ports below 1024 need privileges)`;
   }
   return null;
 }

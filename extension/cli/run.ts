@@ -7,8 +7,9 @@ import { startHub, type Hub } from '../hub/hub';
 import type { ServerView } from '../protocol/ui';
 import { CliError, describeListenError } from './errors';
 import { hubOptions, printHubLines, type HubFlags } from './hubOptions';
-import { gunicornCommand, GunicornMasters } from './launch';
-import { WEBVIEW_DIR } from './paths';
+import { instrumentedGunicorn } from '../launch/commandLine';
+import { GunicornMasters } from '../launch/masters';
+import { WEBVIEW_DIR } from '../launch/paths';
 import { exitSummary, preflight, watchHello } from './preflight';
 import { findPython, PythonNotFound } from './python';
 
@@ -36,7 +37,7 @@ export async function startHubFromFlags(flags: HubFlags): Promise<Hub> {
 
 export async function startServer(flags: RunFlags, gunicornArgs: string[], cwd = process.cwd()): Promise<RunningServer> {
   if (gunicornArgs.length === 0) {
-    throw new CliError('no Gunicorn arguments: put them after --, e.g. `gunicorn-live run -- -w 2 app:app`');
+    throw new CliError("no Gunicorn arguments: give them after run's own options, e.g. `gunicorn-live run -w 2 app:app`");
   }
   const stops = new StopSignals();
   let python;
@@ -47,11 +48,15 @@ export async function startServer(flags: RunFlags, gunicornArgs: string[], cwd =
     throw error;
   }
   console.log(`python: ${python.path} (gunicorn ${python.gunicornVersion})`);
-  await preflight(python.path, gunicornArgs, cwd);
+  try {
+    await preflight(python.path, gunicornArgs, cwd);
+  } catch (error) {
+    throw misplacedRunOption(error, gunicornArgs);
+  }
   const hub = await startHubFromFlags(flags);
   printHubLines(hub);
 
-  const { command, args, env } = gunicornCommand({ python: python.path, gunicornArgs, agentUrl: hub.agentUrl, token: hub.token, cwd });
+  const { command, args, env } = instrumentedGunicorn({ python: python.path, gunicornArgs, agentUrl: hub.agentUrl, token: hub.token, cwd });
   // Its own process group: a terminal's Ctrl-C reaches only us, and we ask Gunicorn for a graceful stop.
   const gunicorn = spawn(command, args, { cwd, env, stdio: 'inherit', detached: true });
   const masters = new GunicornMasters(gunicorn.pid ?? -1);
@@ -77,6 +82,16 @@ export async function startServer(flags: RunFlags, gunicornArgs: string[], cwd =
     });
   });
   return { hub, gunicorn, masters, exited };
+}
+
+const RUN_OPTIONS = ['--host', '--port', '--token', '--allow-remote', '--python'];
+
+/** Gunicorn refusing one of run's own options means it came after Gunicorn's arguments began: say so. */
+function misplacedRunOption(error: unknown, gunicornArgs: string[]): unknown {
+  if (!(error instanceof CliError) || !/unrecognized arguments/.test(error.message)) return error;
+  const misplaced = gunicornArgs.find((a) => RUN_OPTIONS.includes(a.split('=')[0]));
+  if (!misplaced) return error;
+  return new CliError(`${error.message} (${misplaced.split('=')[0]} is run's own option: put it before Gunicorn's arguments)`);
 }
 
 /** After the master started here exits: waits while masters it re-executed (USR2) still serve. True if any did. */

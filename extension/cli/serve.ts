@@ -1,6 +1,7 @@
 // `gunicorn-live serve`: the hub alone, for agents started elsewhere (another terminal, a container).
+import { agentEnvironment } from '../launch/agentEnv';
+import { AGENT_SHIM } from '../launch/paths';
 import { printHubLines, type HubFlags } from './hubOptions';
-import { AGENT_DIR, AGENT_SHIM } from './paths';
 import { startHubFromFlags } from './run';
 
 export async function serve(flags: HubFlags): Promise<number> {
@@ -12,9 +13,8 @@ export async function serve(flags: HubFlags): Promise<number> {
   const hub = await startHubFromFlags(flags);
   printHubLines(hub);
   console.log('Start Gunicorn elsewhere with this environment:');
-  console.log(`GUNICORN_LIVE_URL=${hub.agentUrl}`);
-  console.log(`GUNICORN_LIVE_TOKEN=${hub.token}`);
-  console.log(`PYTHONPATH=${AGENT_DIR}`);
+  const env = agentEnvironment({ agentUrl: hub.agentUrl, token: hub.token });
+  for (const name of ['GUNICORN_LIVE_URL', 'GUNICORN_LIVE_TOKEN', 'PYTHONPATH']) console.log(`${name}=${env[name]}`);
   console.log(`  gunicorn -c ${AGENT_SHIM} … (or call GunicornInstrumentor().instrument() in your gunicorn.conf.py)`);
   await stopped;
   await hub.close();

@@ -20,8 +20,15 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** Routes /api/…; false when no route matches (the caller answers 404). */
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
   if (url.pathname === '/api/servers') {
-    if (req.method === 'GET') sendJson(res, 200, { servers: ctx.store.servers() });
-    else sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
+    if (req.method !== 'GET') sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
+    else {
+      // ?events=N: each server's newest N lifecycle events, up to all the hub keeps (default 200).
+      const raw = url.searchParams.get('events');
+      const kept = ctx.store.eventsKept;
+      const events = raw === null ? undefined : /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+      if (events !== undefined && !(events <= kept)) sendJson(res, 400, { error: `events must be a whole number from 0 to ${kept} (the events the hub keeps per server)` });
+      else sendJson(res, 200, { servers: ctx.store.servers(events) });
+    }
     return true;
   }
   const match = /^\/api\/servers\/([A-Za-z0-9_-]{1,64})\/(history|signal)$/.exec(url.pathname);

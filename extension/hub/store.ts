@@ -50,7 +50,8 @@ interface ServerRecord {
 export class Store extends EventEmitter<StoreEvents> {
   private readonly records = new Map<string, ServerRecord>();
   private readonly historyPoints: number | undefined;
-  private readonly eventsKept: number;
+  /** Lifecycle events kept per server: the most /api/servers?events=N can ask for. */
+  readonly eventsKept: number;
   private readonly keepDisconnectedMs: number;
 
   constructor(options: StoreOptions = {}) {
@@ -164,8 +165,9 @@ export class Store extends EventEmitter<StoreEvents> {
     return this.records.get(id)?.view;
   }
 
-  servers(): ServerView[] {
-    return [...this.records.values()].map((r) => this.view(r));
+  /** `events`: how many of each server's newest lifecycle events to include (default 200). */
+  servers(events = 200): ServerView[] {
+    return [...this.records.values()].map((r) => this.view(r, events));
   }
 
   server(id: string): ServerView | undefined {
@@ -201,8 +203,8 @@ export class Store extends EventEmitter<StoreEvents> {
     record.view.workers = record.generations.workers();
   }
 
-  private view(record: ServerRecord): ServerView {
-    return { ...record.view, events: record.aggregate.events.toArray(200), routes: record.aggregate.routeViews() };
+  private view(record: ServerRecord, events = 200): ServerView {
+    return { ...record.view, events: record.aggregate.events.toArray(events), routes: record.aggregate.routeViews() };
   }
 }
 

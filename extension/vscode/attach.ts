@@ -1,14 +1,14 @@
 // "Attach to a Server Started Elsewhere": the hub listens, and the user gets the environment and the
 // Gunicorn flag that make a server started in their own terminal (or service manager) report to it.
 import * as vscode from 'vscode';
-import { AGENT_SHIM } from '../cli/paths';
 import type { Hub } from '../hub/hub';
-import { agentEnv } from './gunicornCommand';
+import { agentEnvironment } from '../launch/agentEnv';
+import { AGENT_SHIM } from '../launch/paths';
 import { log } from './log';
 import { settings } from './settings';
 
 export function attachInstructions(hub: Hub, sampleInterval: number): string {
-  const env = agentEnv(hub.agentUrl, hub.token, sampleInterval);
+  const env = agentEnvironment({ agentUrl: hub.agentUrl, token: hub.token, sampleInterval }, process.env.PYTHONPATH);
   const exports = Object.entries(env).map(([k, v]) => `export ${k}='${v}'`);
   return [
     `# Gunicorn Live listens for agents at ${hub.agentUrl} (this VS Code window, until it closes).`,

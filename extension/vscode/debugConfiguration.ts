@@ -1,13 +1,13 @@
 // The debug configuration "Launch with Debugger" starts: no vscode import at run time, so it is tested in Node.
 import type { DebugConfiguration } from 'vscode';
-import { AGENT_DIR } from '../cli/paths';
-import type { gunicornCommand } from './gunicornCommand';
+import { AGENT_DIR } from '../launch/paths';
+import type { LaunchPlan } from './taskPlan';
 
 /** Set on the debug configurations launchWithDebugger starts (debug adapters ignore unknown keys). */
 export const LAUNCH_MARKER = 'gunicornLiveLaunch';
 
 /** The debug configuration for a Gunicorn with one worker and no timeout. */
-export function debugConfiguration(type: string, name: string, python: string, plan: ReturnType<typeof gunicornCommand>): DebugConfiguration {
+export function debugConfiguration(type: string, name: string, python: string, plan: LaunchPlan): DebugConfiguration {
   return {
     type,
     request: 'launch',

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { Hub } from '../hub/hub';
 import { detectInFolder, rememberedApp } from './appDetect';
 import type { AppCandidate } from './appCandidates';
-import { describePlan, gunicornCommand, type GunicornTaskDefinition } from './gunicornCommand';
+import { describePlan, taskLaunchPlan, type GunicornTaskDefinition } from './taskPlan';
 import type { HubHost } from './hubHost';
 import { log } from './log';
 import { resolveInterpreter } from './python';
@@ -32,7 +32,7 @@ export function taskName(def: GunicornTaskDefinition): string {
 /** A runnable task for `def` in `folder`, pointed at `hub`. */
 export function makeTask(folder: vscode.WorkspaceFolder, def: GunicornTaskDefinition, python: string, hub: Hub): vscode.Task {
   const s = settings(folder.uri);
-  const plan = gunicornCommand(def, {
+  const plan = taskLaunchPlan(def, {
     python, folderPath: folder.uri.fsPath, agentUrl: hub.agentUrl, token: hub.token,
     sampleInterval: s.sampleInterval, defaultWorkers: s.defaultWorkers, defaultTimeout: s.defaultTimeout,
   });

@@ -5,7 +5,7 @@ import { chooseApp, chooseFolder } from './appDetect';
 import type { AppCandidate } from './appCandidates';
 import { debugConfiguration } from './debugConfiguration';
 import { DEBUG_TYPE } from './debugpy';
-import { describePlan, gunicornCommand } from './gunicornCommand';
+import { describePlan, taskLaunchPlan } from './taskPlan';
 import { definitionFor, makeTask, taskName } from './gunicornTask';
 import type { HubHost } from './hubHost';
 import type { LaunchedServers } from './launched';
@@ -93,7 +93,7 @@ export async function launchWithDebugger(hubs: HubHost, openPanel: () => Promise
   if (type === DEBUG_TYPE && !(await hasDebugpy(ready.interpreter, ready.folder))) return undefined;
   const hub = await hubs.get();
   const s = settings(ready.folder.uri);
-  const plan = gunicornCommand(ready.def, {
+  const plan = taskLaunchPlan(ready.def, {
     python: ready.python, folderPath: ready.folder.uri.fsPath, agentUrl: hub.agentUrl, token: hub.token,
     sampleInterval: s.sampleInterval, defaultWorkers: s.defaultWorkers, defaultTimeout: s.defaultTimeout, debug: true,
   });

@@ -3,7 +3,7 @@
 // master (forked by the first, in the task's process group): it is followed too, so a stop or a window
 // close never leaves it serving on its own.
 import * as vscode from 'vscode';
-import { GunicornMasters } from '../cli/launch';
+import { GunicornMasters } from '../launch/masters';
 import { TASK_TYPE } from './gunicornTask';
 import { log } from './log';
 import { notify } from './notify';

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { gunicornCommand } from '../../extension/cli/launch';
+import { instrumentedGunicorn } from '../../extension/launch/commandLine';
 import { childrenOf, freePort } from '../integration/proc';
 
 export { childrenOf, freePort };
@@ -70,14 +70,13 @@ export async function startCli(gunicornArgs: string[]): Promise<RunningCli> {
 export function startAttached(dashboardUrl: string, gunicornArgs: string[]): { child: ChildProcess; stop(): Promise<void> } {
   const url = new URL(dashboardUrl);
   const token = new URLSearchParams(url.hash.slice(1)).get('token')!;
-  const { command, args, env } = gunicornCommand({
+  const { command, args, env } = instrumentedGunicorn({
     python: process.env.GUNICORN_LIVE_PYTHON ?? '/usr/bin/python3',
     gunicornArgs,
     agentUrl: `ws://${url.host}/ws/agent`,
     token,
     cwd: APPS,
-    env: withoutToken(process.env),
-  });
+  }, withoutToken(process.env));
   const child = spawn(command, args, { cwd: APPS, env, stdio: 'ignore', detached: true });
   const group = (signal: NodeJS.Signals) => () => process.kill(-child.pid!, signal);
   return { child, stop: () => stopChild(child, group('SIGTERM'), group('SIGKILL')) };

@@ -27,9 +27,11 @@ describe('CLI bad input', () => {
   });
   after(() => taken.close());
 
-  test('unknown flag', () => fails(['run', '--bogus'], /unknown option '--bogus'/));
+  test('unknown flag', () => fails(['serve', '--bogus'], /unknown option '--bogus'/));
+  // run passes what it does not know to Gunicorn, whose parser refuses it (before anything starts).
+  test('unknown flag after run', () => fails(['run', '--bogus'], /^gunicorn-live: Gunicorn refused its arguments: unrecognized arguments: --bogus$/));
   test('unknown command', () => fails(['launch'], /unknown command 'launch'/));
-  test('no Gunicorn arguments', () => fails(['run'], /no Gunicorn arguments: put them after --/));
+  test('no Gunicorn arguments', () => fails(['run'], /no Gunicorn arguments: give them after run's own options, e.g. `gunicorn-live run -w 2 app:app`/));
   test('hub port taken', () => fails(['run', '--port', String(takenPort), '--', '--bind', '127.0.0.1:0', '--chdir', join(__dirname, '..', 'apps'), 'work:app'],
     new RegExp(`port ${takenPort} on 127.0.0.1 is already in use`)));
   test('bad port', () => fails(['serve', '--port', 'http'], /--port must be 0–65535/));

@@ -84,7 +84,7 @@ describe('gunicorn-live run refuses bad Gunicorn arguments before starting anyth
     const result = await runCli(['run', '--', '--name', marker, '--bind', '127.0.0.1:0'],
       { cwd: empty, env: { PATH: `${bin}${delimiter}${process.env.PATH}` } });
     assert.deepEqual(processesWith(marker), []);
-    assert.equal(result.stderr, 'gunicorn-live: no app: give Gunicorn a WSGI_APP after --, e.g. app:app\n', result.stdout + result.stderr);
+    assert.equal(result.stderr, 'gunicorn-live: no app: give Gunicorn a WSGI_APP, e.g. app:app\n', result.stdout + result.stderr);
     assert.equal(result.code, 2);
     assert.match(result.stdout, new RegExp(`^python: ${join(bin, 'python3')} \\(gunicorn \\d+\\.\\d+\\.\\d+\\)$`, 'm'));
   });
@@ -92,6 +92,26 @@ describe('gunicorn-live run refuses bad Gunicorn arguments before starting anyth
   test('the app bind port is taken', async () => {
     await refused(['--bind', `127.0.0.1:${takenPort}`, '--chdir', APPS, 'work:app'],
       `gunicorn-live: --bind 127.0.0.1:${takenPort} is already in use; pick another port`, { cwd: empty });
+  });
+
+  test('a bind taken that only the config file names', async () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'gl-conf-bind-')));
+    writeFileSync(join(dir, 'gunicorn.conf.py'), `bind = ["127.0.0.1:${takenPort}"]\nworkers = 1\n`);
+    await refused(['--chdir', APPS, 'work:app'],
+      `gunicorn-live: bind 127.0.0.1:${takenPort} (from ${join(dir, 'gunicorn.conf.py')}) is already in use; pick another port`, { cwd: dir });
+  });
+
+  test("no --bind: Gunicorn's default bind is checked too (here 0.0.0.0:$PORT, the default when PORT is set)", async () => {
+    // 127.0.0.1:8000 itself may be anyone's on a shared machine: $PORT moves Gunicorn's default to a port this test holds.
+    await refused(['--chdir', APPS, 'work:app'],
+      `gunicorn-live: Gunicorn's default bind 0.0.0.0:${takenPort} (from $PORT) is already in use; give Gunicorn another with --bind HOST:PORT`,
+      { cwd: empty, env: { PORT: String(takenPort) } });
+  });
+
+  test('a taken bind given in GUNICORN_CMD_ARGS', async () => {
+    await refused(['--chdir', APPS, 'work:app'],
+      `gunicorn-live: --bind 127.0.0.1:${takenPort} (from GUNICORN_CMD_ARGS) is already in use; pick another port`,
+      { cwd: empty, env: { GUNICORN_CMD_ARGS: `--bind 127.0.0.1:${takenPort}` } });
   });
 
   test('-D is refused: run could not follow a daemon', async () => {
@@ -117,14 +137,15 @@ describe('gunicorn-live run names an early Gunicorn exit in its last line', () =
     assert.equal(lines.at(-1), 'gunicorn-live: Gunicorn exited (3) before its workers booted: usually the app failed to import; its traceback is above');
   });
 
-  test('a bind taken that only the config file names: Gunicorn gives up, then one gunicorn-live line', async () => {
+  test('a bind the preflight cannot read (computed in the config file): Gunicorn gives up, then one gunicorn-live line', async () => {
     const holder = createServer();
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
     const port = (holder.address() as { port: number }).port;
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'gl-conf-bind-')));
-    writeFileSync(join(dir, 'gunicorn.conf.py'), `bind = ["127.0.0.1:${port}"]\n`);
+    // Only running the file tells the port, and the preflight never runs the user's config.
+    writeFileSync(join(dir, 'gunicorn.conf.py'), 'import os\nbind = ["127.0.0.1:" + os.environ["APP_PORT"]]\n');
     try {
-      const result = await runCli(['run', '--python', PYTHON, '--', '--chdir', APPS, 'work:app'], { cwd: dir });
+      const result = await runCli(['run', '--python', PYTHON, '--', '--chdir', APPS, 'work:app'], { cwd: dir, env: { APP_PORT: String(port) } });
       assert.equal(result.code, 1, result.stderr);
       const lines = result.stderr.trim().split('\n');
       assert.equal(lines.filter((l) => l.startsWith('gunicorn-live:')).length, 1, result.stderr);

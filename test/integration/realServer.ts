@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { startHub, type Hub, type HubOptions } from '../../extension/hub/hub';
-import { gunicornCommand } from '../../extension/cli/launch';
+import { instrumentedGunicorn } from '../../extension/launch/commandLine';
 import type { ServerView } from '../../extension/protocol/ui';
 import { freePort } from './proc';
 
@@ -21,7 +21,7 @@ export interface RealServer {
 export async function startRealServer(gunicornArgs: string[], hubOptions: HubOptions = {}): Promise<RealServer> {
   const hub = await startHub({ otelEnv: null, ...hubOptions });
   const appPort = await freePort();
-  const { command, args, env } = gunicornCommand({
+  const { command, args, env } = instrumentedGunicorn({
     python: process.env.GUNICORN_LIVE_PYTHON ?? '/usr/bin/python3',
     gunicornArgs: ['--bind', `127.0.0.1:${appPort}`, '--chdir', APPS, ...gunicornArgs],
     agentUrl: hub.agentUrl, token: hub.token, cwd: APPS,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { detectApps, UVICORN_WORKER } from '../../../extension/vscode/appCandidates';
-import { gunicornCommand } from '../../../extension/vscode/gunicornCommand';
+import { taskLaunchPlan } from '../../../extension/vscode/taskPlan';
 
 describe('app detection', () => {
   it('finds Flask apps and factories, Django WSGI/ASGI, FastAPI and a config with wsgi_app', () => {
@@ -31,7 +31,7 @@ describe('app detection', () => {
   it('runs a nested gunicorn.conf.py in its own folder, with the config named relative to it', () => {
     const [conf] = detectApps([{ rel: 'svc/gunicorn.conf.py', text: 'wsgi_app = "app:app"\n' }]);
     assert.deepEqual([conf.app, conf.config, conf.cwd], ['', 'gunicorn.conf.py', 'svc']);
-    const plan = gunicornCommand(
+    const plan = taskLaunchPlan(
       { type: 'gunicorn', app: conf.app, config: conf.config, cwd: conf.cwd },
       { python: '/usr/bin/python3', folderPath: '/srv/proj', agentUrl: 'ws://127.0.0.1:9/ws/agent', token: 't', sampleInterval: 1, defaultWorkers: 2, defaultTimeout: 30 },
     );

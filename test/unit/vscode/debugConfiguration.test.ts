@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { debugConfiguration } from '../../../extension/vscode/debugConfiguration';
-import { gunicornCommand } from '../../../extension/vscode/gunicornCommand';
+import { taskLaunchPlan } from '../../../extension/vscode/taskPlan';
 
 test('builds a debugpy configuration with one worker and no timeout', () => {
-  const plan = gunicornCommand({ type: 'gunicorn', app: 'app:app' }, {
+  const plan = taskLaunchPlan({ type: 'gunicorn', app: 'app:app' }, {
     python: '/usr/bin/python3', folderPath: '/w', agentUrl: 'ws://127.0.0.1:1/ws/agent', token: 't', sampleInterval: 1,
     defaultWorkers: 4, defaultTimeout: 30, debug: true,
   });

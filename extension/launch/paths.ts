@@ -18,5 +18,7 @@ export const AGENT_DIR = join(PACKAGE_ROOT, 'server-agent');
 export const AGENT_SHIM = join(AGENT_DIR, 'gunicorn_live', 'shim.py');
 /** Runs Gunicorn as its console script does, so that USR2's re-execution works (see the file). */
 export const GUNICORN_LAUNCHER = join(AGENT_DIR, 'launcher', 'gunicorn');
+/** Reads Gunicorn's arguments with Gunicorn's own parser before `run` starts anything (CLI only). */
+export const PREFLIGHT_PROBE = join(AGENT_DIR, 'launcher', 'preflight.py');
 export const DEMO_DIR = join(AGENT_DIR, 'demo');
 export const WEBVIEW_DIR = join(PACKAGE_ROOT, 'dist', 'webview');

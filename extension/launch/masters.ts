@@ -1,74 +1,8 @@
-// Starts Gunicorn with the agent injected: our shim becomes `-c`, and the user's own config (their `-c`,
-// else ./gunicorn.conf.py) is handed to the shim, which loads it and chains its hooks. Then follows the
-// masters Gunicorn re-executes on USR2, which are not our children.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// The masters serving for one launch, followed through USR2: Gunicorn re-executes a new master that is not
+// our child, so it is found in /proc (its process group and GUNICORN_PID) and watched by pid. Used by
+// `gunicorn-live run` and by the VS Code window that launched a task.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { delimiter, resolve } from 'node:path';
-import { AGENT_DIR, AGENT_SHIM, GUNICORN_LAUNCHER } from './paths';
-
-export interface GunicornLaunch {
-  python: string;
-  /** Gunicorn's own arguments, passed through except for `-c/--config`. */
-  gunicornArgs: string[];
-  agentUrl: string;
-  token: string;
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-}
-
-export interface GunicornCommand {
-  command: string;
-  args: string[];
-  env: NodeJS.ProcessEnv;
-}
-
-/** `--config` or an abbreviation argparse accepts for it (Gunicorn has no other option starting `--co`). */
-const isConfigFlag = (flag: string) => flag.length >= 4 && '--config'.startsWith(flag);
-
-/** Splits the user's config file out of Gunicorn's arguments. */
-export function extractConfig(args: string[]): { config: string | null; rest: string[] } {
-  const rest: string[] = [];
-  let config: string | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const eq = arg.indexOf('=');
-    if (arg === '--') {
-      rest.push(...args.slice(i));
-      break;
-    } else if (arg === '-c' || isConfigFlag(arg)) {
-      config = args[i + 1] ?? null;
-      i += 1;
-    } else if (eq > 0 && isConfigFlag(arg.slice(0, eq))) config = arg.slice(eq + 1);
-    else if (arg.startsWith('-c') && arg.length > 2 && !arg.startsWith('--')) config = arg.slice(2);
-    else rest.push(arg);
-  }
-  return { config, rest };
-}
-
-/** The command line that runs the instrumented Gunicorn; also what a VS Code task executes. */
-export function gunicornCommand(launch: GunicornLaunch): GunicornCommand {
-  const cwd = launch.cwd ?? process.cwd();
-  const base = launch.env ?? process.env;
-  const { config, rest } = extractConfig(launch.gunicornArgs);
-  const env: NodeJS.ProcessEnv = {
-    ...base,
-    PYTHONPATH: [AGENT_DIR, base.PYTHONPATH].filter(Boolean).join(delimiter),
-    GUNICORN_LIVE_URL: launch.agentUrl,
-    GUNICORN_LIVE_TOKEN: launch.token,
-  };
-  const userConfig = config ?? (existsSync(resolve(cwd, 'gunicorn.conf.py')) ? 'gunicorn.conf.py' : null);
-  if (userConfig) {
-    env.GUNICORN_LIVE_USER_CONFIG = userConfig.startsWith('python:') ? userConfig : resolve(cwd, userConfig);
-  } else {
-    delete env.GUNICORN_LIVE_USER_CONFIG;
-  }
-  return { command: launch.python, args: [GUNICORN_LAUNCHER, '-c', AGENT_SHIM, ...rest], env };
-}
-
-export function launchGunicorn(launch: GunicornLaunch): ChildProcess {
-  const { command, args, env } = gunicornCommand(launch);
-  return spawn(command, args, { cwd: launch.cwd, env, stdio: 'inherit' });
-}
 
 const HAVE_PROC = existsSync('/proc/self/stat');
 

@@ -1,8 +1,8 @@
-// The command line a `gunicorn` task runs: the agent's shim injected, the user's config handed to it.
+// The command line a `gunicorn` task runs (taskPlan.ts): the agent's shim injected, the user's config handed to it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UVICORN_WORKER } from '../../../extension/vscode/appCandidates';
-import { gunicornCommand } from '../../../extension/vscode/gunicornCommand';
+import { taskLaunchPlan } from '../../../extension/vscode/taskPlan';
 
 describe('gunicorn command line', () => {
   const ctx = {
@@ -11,7 +11,7 @@ describe('gunicorn command line', () => {
   };
 
   it('injects the agent shim, hands the user config to it, and keeps arguments', () => {
-    const plan = gunicornCommand({ type: 'gunicorn', app: 'app:app', args: ['-c', 'my.conf.py', '--bind', '127.0.0.1:8001'] }, ctx);
+    const plan = taskLaunchPlan({ type: 'gunicorn', app: 'app:app', args: ['-c', 'my.conf.py', '--bind', '127.0.0.1:8001'] }, ctx);
     assert.equal(plan.command, '/usr/bin/python3');
     assert.match(plan.args[0], /server-agent\/launcher\/gunicorn$/);
     assert.equal(plan.args[1], '-c');
@@ -27,12 +27,12 @@ describe('gunicorn command line', () => {
   });
 
   it('debug launches run one worker with no timeout, whatever the task says', () => {
-    const plan = gunicornCommand({ type: 'gunicorn', app: 'app:app', workers: 4, args: ['-w', '3', '--timeout=5'] }, { ...ctx, debug: true });
+    const plan = taskLaunchPlan({ type: 'gunicorn', app: 'app:app', workers: 4, args: ['-w', '3', '--timeout=5'] }, { ...ctx, debug: true });
     assert.deepEqual(plan.args.slice(3), ['--workers', '1', '--timeout', '0', 'app:app']);
   });
 
   it('uses the settings\' defaults and the worker class when nothing else decides', () => {
-    const plan = gunicornCommand({ type: 'gunicorn', app: 'api.main:api', workerClass: UVICORN_WORKER, cwd: 'svc' }, { ...ctx, folderPath: '/nonexistent' });
+    const plan = taskLaunchPlan({ type: 'gunicorn', app: 'api.main:api', workerClass: UVICORN_WORKER, cwd: 'svc' }, { ...ctx, folderPath: '/nonexistent' });
     assert.deepEqual(plan.args.slice(3), ['--workers', '2', '--timeout', '30', '--worker-class', UVICORN_WORKER, 'api.main:api']);
     assert.equal(plan.cwd, '/nonexistent/svc');
     assert.equal(plan.env.GUNICORN_LIVE_USER_CONFIG, undefined);

@@ -1,10 +1,9 @@
-// The command line of an instrumented Gunicorn for a `gunicorn` task or a debug launch: the task's
-// definition and the settings' defaults become Gunicorn arguments; the CLI's launcher injects the agent.
+// A `gunicorn` task's definition (or a debug launch) as a launch plan: the definition and the settings'
+// defaults become Gunicorn arguments (taskGunicornArgs); extension/launch injects the agent, as for the CLI.
 // Pure (no `vscode`), so the task, the debugger and "attach" cannot drift apart.
 import { existsSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
-import { extractConfig, gunicornCommand as cliGunicornCommand } from '../cli/launch';
-import { AGENT_DIR } from '../cli/paths';
+import { isAbsolute, join } from 'node:path';
+import { extractConfig, instrumentedGunicorn } from '../launch/commandLine';
 
 /** The `gunicorn` task type's definition (package.json contributes.taskDefinitions). */
 export interface GunicornTaskDefinition {
@@ -43,16 +42,6 @@ export interface LaunchPlan {
   cwd: string;
 }
 
-/** The environment an agent needs to find the hub (also shown by "Attach to a Server Started Elsewhere"). */
-export function agentEnv(agentUrl: string, token: string, sampleInterval: number): Record<string, string> {
-  return {
-    PYTHONPATH: [AGENT_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
-    GUNICORN_LIVE_URL: agentUrl,
-    GUNICORN_LIVE_TOKEN: token,
-    GUNICORN_LIVE_INTERVAL: String(sampleInterval),
-  };
-}
-
 const hasOption = (args: string[], names: string[]) =>
   args.some((a) => names.includes(a) || names.some((n) => n.startsWith('--') && a.startsWith(`${n}=`)));
 
@@ -66,8 +55,13 @@ function dropOptions(args: string[], names: string[]): string[] {
   return rest;
 }
 
-export function gunicornCommand(def: GunicornTaskDefinition, ctx: LaunchContext): LaunchPlan {
-  const cwd = def.cwd ? (isAbsolute(def.cwd) ? def.cwd : join(ctx.folderPath, def.cwd)) : ctx.folderPath;
+export function taskCwd(def: GunicornTaskDefinition, folderPath: string): string {
+  return def.cwd ? (isAbsolute(def.cwd) ? def.cwd : join(folderPath, def.cwd)) : folderPath;
+}
+
+/** Gunicorn's arguments for a task definition: the user's, with the settings' defaults where nothing else decides. */
+export function taskGunicornArgs(def: GunicornTaskDefinition, ctx: LaunchContext): string[] {
+  const cwd = taskCwd(def, ctx.folderPath);
   const { config, rest } = extractConfig(def.args ?? []);
   const userConfig = config ?? def.config;
   const configInPlay = Boolean(userConfig) || existsSync(join(cwd, 'gunicorn.conf.py'));
@@ -87,14 +81,17 @@ export function gunicornCommand(def: GunicornTaskDefinition, ctx: LaunchContext)
   if (def.workerClass && !hasOption(rest, ['-k', '--worker-class'])) gunicornArgs.push('--worker-class', def.workerClass);
   gunicornArgs.push(...extra);
   if (def.app) gunicornArgs.push(def.app);
+  return gunicornArgs;
+}
 
-  // The CLI's launcher injects the agent (shim as -c, the user's config handed to it); only what it adds
-  // to the environment goes into the task, which inherits the rest.
-  const base = { PYTHONPATH: process.env.PYTHONPATH ?? '' };
-  const cmd = cliGunicornCommand({ python: ctx.python, gunicornArgs, agentUrl: ctx.agentUrl, token: ctx.token, cwd, env: base });
-  const env: Record<string, string> = { ...agentEnv(ctx.agentUrl, ctx.token, ctx.sampleInterval), PYTHONUNBUFFERED: '1' };
-  for (const [k, v] of Object.entries(cmd.env)) if (v !== undefined && v !== '') env[k] = v;
-  return { command: cmd.command, args: cmd.args, env, cwd };
+/** The plan a task or a debug launch runs: the instrumented Gunicorn, with only what it adds to VS Code's environment. */
+export function taskLaunchPlan(def: GunicornTaskDefinition, ctx: LaunchContext): LaunchPlan {
+  const cwd = taskCwd(def, ctx.folderPath);
+  const gunicorn = instrumentedGunicorn({
+    python: ctx.python, gunicornArgs: taskGunicornArgs(def, ctx), cwd, agentUrl: ctx.agentUrl, token: ctx.token, sampleInterval: ctx.sampleInterval,
+  });
+  // The task's terminal shows Gunicorn's log as it comes.
+  return { command: gunicorn.command, args: gunicorn.args, env: { ...gunicorn.added, PYTHONUNBUFFERED: '1' }, cwd };
 }
 
 /** A readable one-line form of a plan, for the output channel (the token is left out). */
