@@ -1,0 +1,134 @@
+// Request durations as a base-2 exponential histogram at a fixed scale (OpenTelemetry's
+// ExponentialHistogram, Prometheus' native-histogram schema): the agent's form, merged here exactly by
+// adding counts. Bucket i holds (2^(i/16), 2^((i+1)/16)] seconds; a quantile read from it is within
+// 2.2 % of the truth, then kept inside the observed min and max. Mirrors server-agent/gunicorn_live/exphist.py;
+// test/vectors/exphist.json holds the indexes both must give.
+
+export const SCALE = 4;
+const PER_OCTAVE = 1 << SCALE;
+export const MIN_INDEX = -30 * PER_OCTAVE;
+export const MAX_INDEX = 20 * PER_OCTAVE - 1;
+
+/** The wire form: counts dense from `offset` (OpenTelemetry's positive buckets), durations ≤ 0 apart. */
+export interface ExpHistogramWire {
+  scale: number;
+  zeroCount: number;
+  offset: number;
+  counts: number[];
+}
+
+const bits = new DataView(new ArrayBuffer(8));
+
+/**
+ * The bucket of a duration > 0, clamped to [MIN_INDEX, MAX_INDEX]. The octave comes from the float's
+ * exponent (exact at and next to powers of two), the step inside it from log2 of the mantissa in [1, 2):
+ * the same arithmetic as the agent's, so both give the same index.
+ */
+export function bucketIndex(seconds: number): number {
+  if (!(seconds >= 2 ** (MIN_INDEX / PER_OCTAVE))) return MIN_INDEX; // also subnormals
+  if (seconds > 2 ** ((MAX_INDEX + 1) / PER_OCTAVE)) return MAX_INDEX;
+  bits.setFloat64(0, seconds);
+  const high = bits.getUint32(0);
+  const exponent = ((high >>> 20) & 0x7ff) - 1023;
+  bits.setUint32(0, (high & 0x800fffff) | (1023 << 20)); // the mantissa as a number in [1, 2)
+  const i = Math.ceil(Math.log2(bits.getFloat64(0)) * PER_OCTAVE) + exponent * PER_OCTAVE - 1;
+  return Math.min(MAX_INDEX, Math.max(MIN_INDEX, i));
+}
+
+export const lowerBound = (i: number): number => 2 ** (i / PER_OCTAVE);
+export const upperBound = (i: number): number => 2 ** ((i + 1) / PER_OCTAVE);
+
+export class ExpHistogram {
+  zeroCount = 0;
+  /** index → count; only non-zero buckets. */
+  readonly buckets = new Map<number, number>();
+
+  static fromWire(wire: ExpHistogramWire): ExpHistogram {
+    return new ExpHistogram().addWire(wire);
+  }
+
+  /** Adds one observation (tests and synthetic data; the agent does this for real traffic). */
+  record(seconds: number, n = 1): this {
+    if (seconds <= 0) this.zeroCount += n;
+    else this.bump(bucketIndex(seconds), n);
+    return this;
+  }
+
+  addWire(wire: ExpHistogramWire): this {
+    if (wire.scale !== SCALE) throw new RangeError(`exponential histogram at scale ${wire.scale}, expected ${SCALE}`);
+    this.zeroCount += wire.zeroCount;
+    for (let j = 0; j < wire.counts.length; j++) {
+      if (wire.counts[j] > 0) this.bump(Math.min(MAX_INDEX, Math.max(MIN_INDEX, wire.offset + j)), wire.counts[j]);
+    }
+    return this;
+  }
+
+  merge(other: ExpHistogram): this {
+    this.zeroCount += other.zeroCount;
+    for (const [i, n] of other.buckets) this.bump(i, n);
+    return this;
+  }
+
+  get count(): number {
+    let total = this.zeroCount;
+    for (const n of this.buckets.values()) total += n;
+    return total;
+  }
+
+  toWire(): ExpHistogramWire {
+    if (this.buckets.size === 0) return { scale: SCALE, zeroCount: this.zeroCount, offset: 0, counts: [] };
+    const indexes = [...this.buckets.keys()];
+    const low = Math.min(...indexes);
+    const counts = new Array<number>(Math.max(...indexes) - low + 1).fill(0);
+    for (const [i, n] of this.buckets) counts[i - low] = n;
+    return { scale: SCALE, zeroCount: this.zeroCount, offset: low, counts };
+  }
+
+  /**
+   * The q-quantile in seconds, interpolated log-linearly inside its bucket, then kept within the observed
+   * [min, max] when known; null when empty.
+   */
+  quantile(q: number, min?: number, max?: number): number | null {
+    const total = this.count;
+    if (total === 0) return null;
+    const rank = q * total;
+    let value: number | undefined;
+    let below = this.zeroCount;
+    if (this.zeroCount > 0 && below >= rank) value = 0;
+    else {
+      for (const i of [...this.buckets.keys()].sort((a, b) => a - b)) {
+        const n = this.buckets.get(i)!;
+        if (below + n >= rank) {
+          value = 2 ** ((i + (rank - below) / n) / PER_OCTAVE);
+          break;
+        }
+        below += n;
+      }
+    }
+    value ??= upperBound(Math.max(...this.buckets.keys()));
+    if (min !== undefined && value < min) value = min;
+    if (max !== undefined && value > max) value = max;
+    return value;
+  }
+
+  /**
+   * Counts per classic bucket (Prometheus `le` bounds, ascending, plus +Inf): each exponential bucket
+   * counts under the first bound its upper edge does not exceed, so a duration within 4.4 % of a bound may
+   * land one classic bucket up.
+   */
+  classic(bounds: readonly number[]): number[] {
+    const out = new Array<number>(bounds.length + 1).fill(0);
+    out[0] += this.zeroCount;
+    for (const [i, n] of this.buckets) {
+      const top = upperBound(i);
+      let slot = bounds.findIndex((b) => top <= b * (1 + 1e-12));
+      if (slot < 0) slot = bounds.length;
+      out[slot] += n;
+    }
+    return out;
+  }
+
+  private bump(i: number, n: number): void {
+    this.buckets.set(i, (this.buckets.get(i) ?? 0) + n);
+  }
+}
