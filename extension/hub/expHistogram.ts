@@ -4,18 +4,13 @@
 // 2.2 % of the truth, then kept inside the observed min and max. Mirrors server-agent/gunicorn_live/exphist.py;
 // test/vectors/exphist.json holds the indexes both must give.
 
-export const SCALE = 4;
+import { DURATION_HISTOGRAM, type DurationHistogram } from '../protocol/agent';
+
+export const { SCALE, MIN_INDEX, MAX_INDEX } = DURATION_HISTOGRAM;
 const PER_OCTAVE = 1 << SCALE;
-export const MIN_INDEX = -30 * PER_OCTAVE;
-export const MAX_INDEX = 20 * PER_OCTAVE - 1;
 
 /** The wire form: counts dense from `offset` (OpenTelemetry's positive buckets), durations ≤ 0 apart. */
-export interface ExpHistogramWire {
-  scale: number;
-  zeroCount: number;
-  offset: number;
-  counts: number[];
-}
+export type ExpHistogramWire = DurationHistogram;
 
 const bits = new DataView(new ArrayBuffer(8));
 
@@ -54,7 +49,7 @@ export class ExpHistogram {
     return this;
   }
 
-  addWire(wire: ExpHistogramWire): this {
+  addWire(wire: { scale: number; zeroCount: number; offset: number; counts: number[] }): this {
     if (wire.scale !== SCALE) throw new RangeError(`exponential histogram at scale ${wire.scale}, expected ${SCALE}`);
     this.zeroCount += wire.zeroCount;
     for (let j = 0; j < wire.counts.length; j++) {
@@ -112,16 +107,16 @@ export class ExpHistogram {
   }
 
   /**
-   * Counts per classic bucket (Prometheus `le` bounds, ascending, plus +Inf): each exponential bucket
-   * counts under the first bound its upper edge does not exceed, so a duration within 4.4 % of a bound may
-   * land one classic bucket up.
+   * Counts per classic bucket (Prometheus `le` bounds, ascending, plus +Inf): each exponential bucket counts
+   * under the first bound at or above its geometric middle, so a bound resolves to the nearest bucket edge,
+   * within 2.2 % either way.
    */
   classic(bounds: readonly number[]): number[] {
     const out = new Array<number>(bounds.length + 1).fill(0);
     out[0] += this.zeroCount;
     for (const [i, n] of this.buckets) {
-      const top = upperBound(i);
-      let slot = bounds.findIndex((b) => top <= b * (1 + 1e-12));
+      const middle = 2 ** ((i + 0.5) / PER_OCTAVE);
+      let slot = bounds.findIndex((b) => middle <= b);
       if (slot < 0) slot = bounds.length;
       out[slot] += n;
     }

@@ -13,7 +13,8 @@ import { historyPoint, type PreviousSample } from './historyPoint';
 import { HistoryRing, type HistoryReader } from './historyRing';
 import { RequestLedger, type RequestTotals } from './requestLedger';
 import { RingBuffer } from './ringBuffer';
-import { RouteStats } from './routeStats';
+import { RouteStats, type RouteWindowView } from './routeStats';
+import { DEFAULT_DURATION_BOUNDS } from './durationBounds';
 
 export type { RequestTotals } from './requestLedger';
 
@@ -35,6 +36,8 @@ export interface StoreOptions {
   eventsKept?: number;
   /** How long a disconnected server stays visible, ms. Default 15 min. */
   keepDisconnectedMs?: number;
+  /** Classic bounds of /metrics' duration histogram for agents that send exponential ones (GUNICORN_LIVE_BUCKETS). */
+  durationBounds?: readonly number[];
 }
 
 /** Counters that only grow, for /metrics and OpenTelemetry. */
@@ -115,9 +118,11 @@ export class Store extends EventEmitter {
   private readonly historyPoints: number | undefined;
   private readonly eventsKept: number;
   private readonly keepDisconnectedMs: number;
+  private readonly durationBounds: number[];
 
   constructor(options: StoreOptions = {}) {
     super();
+    this.durationBounds = [...(options.durationBounds ?? DEFAULT_DURATION_BOUNDS)];
     this.historyPoints = options.historyPoints;
     this.eventsKept = options.eventsKept ?? 1000;
     this.keepDisconnectedMs = options.keepDisconnectedMs ?? 15 * 60_000;
@@ -146,7 +151,9 @@ export class Store extends EventEmitter {
       } else if (carried) {
         this.depart(carried, carried.view.masterPid, carried.view.startedAt, carried.own);
       }
-      const sameBuckets = carried !== undefined && carried.ledger.bounds.join() === s.durationBuckets.join();
+      // Exponential histograms (protocol 1.1) become the hub's classic buckets; older agents bring their own.
+      const bounds = s.durationScale !== undefined ? this.durationBounds : s.durationBuckets;
+      const sameBuckets = carried !== undefined && carried.ledger.bounds.join() === bounds.join();
       record = {
         view: {
           id, masterPid: s.masterPid, host: s.host, app: s.app, bind: s.bind, workerClass: s.workerClass,
@@ -154,7 +161,7 @@ export class Store extends EventEmitter {
           targetWorkers: s.targetWorkers, master: null, workers: [], requestsTotal: carried?.view.requestsTotal ?? 0,
         },
         counters: carried?.counters ?? { exitedWorkerRequests: 0, exits: new Map(), signals: new Map(), clientDisconnects: 0, oomKills: 0 },
-        ledger: sameBuckets ? carried.ledger : new RequestLedger(s.durationBuckets),
+        ledger: sameBuckets ? carried.ledger : new RequestLedger(bounds),
         routes: sameBuckets ? carried.routes : new RouteStats(s.durationBuckets),
         exits: carried?.exits ?? new ExitPairing(),
         history: carried?.history ?? new HistoryRing(this.historyPoints ?? historyPointsFor(s.interval)),
@@ -366,6 +373,11 @@ export class Store extends EventEmitter {
   /** The history to read a part at a time (a dashboard's snapshot and slices). */
   historyReader(id: string): HistoryReader | undefined {
     return this.records.get(id)?.history;
+  }
+
+  /** Per-route figures over the last `windowSeconds` (see RouteStats.window). */
+  routeWindow(id: string, windowSeconds: number): RouteWindowView[] | undefined {
+    return this.records.get(id)?.routes.window(windowSeconds);
   }
 
   /** Server-wide request totals and the histogram bounds they use. */

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 /** Major.minor. A hub refuses an agent whose major differs; minors only add optional fields. */
-export const PROTOCOL_VERSION = '1.0';
+export const PROTOCOL_VERSION = '1.1';
 export const PROTOCOL_MAJOR = 1;
 
 /** Largest frame the hub accepts from an agent, in bytes. */
@@ -19,6 +19,22 @@ const pid = z.number().int().positive();
 const epochSeconds = z.number().nonnegative();
 const count = z.number().int().nonnegative();
 const bytes = z.number().int().nonnegative();
+
+/**
+ * Request durations as a base-2 exponential histogram (OpenTelemetry's ExponentialHistogram, Prometheus'
+ * native-histogram schema) at one fixed scale: bucket i holds (2^(i/16), 2^((i+1)/16)] seconds, 4.4 % wide.
+ * Indexes are clamped to [MIN, MAX] (about 1 ns to 12 days), so a histogram holds at most BUCKET_LIMIT.
+ */
+export const DURATION_HISTOGRAM = { SCALE: 4, MIN_INDEX: -480, MAX_INDEX: 319 } as const;
+export const DURATION_BUCKET_LIMIT = DURATION_HISTOGRAM.MAX_INDEX - DURATION_HISTOGRAM.MIN_INDEX + 1;
+
+/** Since 1.1: counts dense from `offset` (OpenTelemetry's positive buckets); durations ≤ 0 in `zeroCount`. */
+export const durationHistogram = z.strictObject({
+  scale: z.literal(DURATION_HISTOGRAM.SCALE),
+  zeroCount: count,
+  offset: z.number().int().min(DURATION_HISTOGRAM.MIN_INDEX).max(DURATION_HISTOGRAM.MAX_INDEX),
+  counts: z.array(count).max(DURATION_BUCKET_LIMIT),
+});
 
 export const helloFrame = z.strictObject({
   type: z.literal('hello'),
@@ -41,6 +57,9 @@ export const helloFrame = z.strictObject({
     interval: z.number().positive().max(3600),
     /** Upper bounds (seconds) of the request-duration histogram; buckets arrays have one more slot (+Inf). */
     durationBuckets: z.array(z.number().positive()).min(1).max(64),
+    /** Since 1.1: the agent's request groups carry `durations` at this scale; the hub then derives classic
+     * buckets with its own bounds, and `buckets` is only for hubs older than 1.1. */
+    durationScale: z.literal(DURATION_HISTOGRAM.SCALE).optional(),
   }),
 });
 
@@ -76,6 +95,11 @@ export const requestGroup = z.strictObject({
   responseBytes: bytes,
   /** Of `count`, how many raised an exception in the app (a failure even if Gunicorn answered). */
   exceptions: count.optional(),
+  /** Since 1.1: the same requests' durations, exactly mergeable; `count` of them in all. */
+  durations: durationHistogram.optional(),
+  /** Since 1.1: the shortest and longest duration of the interval (seconds). */
+  durationMin: z.number().nonnegative().optional(),
+  durationMax: z.number().nonnegative().optional(),
 });
 
 /** A single slow or failed request, kept as an example (a few per interval at most, never all). */
@@ -167,6 +191,7 @@ export type HelloFrame = z.infer<typeof helloFrame>;
 export type SampleFrame = z.infer<typeof sampleFrame>;
 export type WorkerSample = z.infer<typeof workerSample>;
 export type RequestGroup = z.infer<typeof requestGroup>;
+export type DurationHistogram = z.infer<typeof durationHistogram>;
 export type RequestExample = z.infer<typeof requestExample>;
 export type LifecycleEvent = z.infer<typeof lifecycleEvent>;
 export type StackFrame = z.infer<typeof stackFrame>;

@@ -103,14 +103,14 @@ def from_wire(wire):
 
 def classic(hist, bounds):
     """Counts per classic bucket (Prometheus `le` bounds, ascending; one more slot for +Inf) from an
-    exponential histogram: a bucket counts under the first bound its upper edge does not exceed, so a
-    duration within 4.4 % of a bound may land one classic bucket up."""
+    exponential histogram: each bucket counts under the first bound at or above its geometric middle, so
+    a bound resolves to the nearest bucket edge, within 2.2 % either way."""
     out = [0] * (len(bounds) + 1)
     for i, n in hist.items():
-        top = 0.0 if i == ZERO else upper_bound(i)
+        middle = 0.0 if i == ZERO else 2.0 ** ((i + 0.5) / PER_OCTAVE)
         slot = len(bounds)
         for b, bound in enumerate(bounds):
-            if top <= bound * (1 + 1e-12):
+            if middle <= bound:
                 slot = b
                 break
         out[slot] += n
