@@ -12,22 +12,13 @@ const PER_OCTAVE = 1 << SCALE;
 /** The wire form: counts dense from `offset` (OpenTelemetry's positive buckets), durations ≤ 0 apart. */
 export type ExpHistogramWire = DurationHistogram;
 
-const bits = new DataView(new ArrayBuffer(8));
-
 /**
- * The bucket of a duration > 0, clamped to [MIN_INDEX, MAX_INDEX]. The octave comes from the float's
- * exponent (exact at and next to powers of two), the step inside it from log2 of the mantissa in [1, 2):
- * the same arithmetic as the agent's, so both give the same index.
+ * The bucket of a duration > 0, clamped to [MIN_INDEX, MAX_INDEX]: the agent's arithmetic, exact at powers
+ * of two; within one rounding error of another bound, log2's last bit decides.
  */
 export function bucketIndex(seconds: number): number {
-  if (!(seconds >= 2 ** (MIN_INDEX / PER_OCTAVE))) return MIN_INDEX; // also subnormals
-  if (seconds > 2 ** ((MAX_INDEX + 1) / PER_OCTAVE)) return MAX_INDEX;
-  bits.setFloat64(0, seconds);
-  const high = bits.getUint32(0);
-  const exponent = ((high >>> 20) & 0x7ff) - 1023;
-  bits.setUint32(0, (high & 0x800fffff) | (1023 << 20)); // the mantissa as a number in [1, 2)
-  const i = Math.ceil(Math.log2(bits.getFloat64(0)) * PER_OCTAVE) + exponent * PER_OCTAVE - 1;
-  return Math.min(MAX_INDEX, Math.max(MIN_INDEX, i));
+  const i = Math.ceil(Math.log2(seconds) * PER_OCTAVE) - 1;
+  return i < MIN_INDEX ? MIN_INDEX : i > MAX_INDEX ? MAX_INDEX : i;
 }
 
 export const lowerBound = (i: number): number => 2 ** (i / PER_OCTAVE);

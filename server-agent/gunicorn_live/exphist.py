@@ -9,7 +9,7 @@ zero bucket. Indexes are clamped to [MIN_INDEX, MAX_INDEX] (about 1 ns to 12 day
 holds at most BUCKET_LIMIT buckets whatever it is fed.
 
 The request path (hotpath.py) inlines `index()`; everything else here runs in the flusher or master."""
-from math import ceil, frexp, log2
+from math import ceil, log2
 
 SCALE = 4
 PER_OCTAVE = 1 << SCALE
@@ -21,19 +21,17 @@ ZERO = MIN_INDEX - 1
 
 
 def index(seconds):
-    """The bucket of a duration > 0: the i with 2**(i/16) < seconds <= 2**((i+1)/16). The octave comes
-    from the float's exponent (exact at and next to powers of two), the step inside it from log2 of the
-    mantissa in [1, 2), which is off only within a rounding error of an irrational bound."""
-    m, e = frexp(seconds)
-    return ceil(log2(m + m) * PER_OCTAVE) + (e - 1) * PER_OCTAVE - 1
+    """The bucket of a duration > 0: the i with 2**(i/16) < seconds <= 2**((i+1)/16). Exact at powers of
+    two (log2 is); within one rounding error of another bound, log2's last bit decides. Two C calls: the
+    request path can afford nothing more exact (a frexp to split the octave off costs as much again)."""
+    return ceil(log2(seconds) * PER_OCTAVE) - 1
 
 
 def key(seconds):
     """index(), clamped, or ZERO for a duration ≤ 0."""
     if seconds <= 0.0:
         return ZERO
-    m, e = frexp(seconds)
-    i = ceil(log2(m + m) * PER_OCTAVE) + (e - 1) * PER_OCTAVE - 1
+    i = ceil(log2(seconds) * PER_OCTAVE) - 1
     return MIN_INDEX if i < MIN_INDEX else MAX_INDEX if i > MAX_INDEX else i
 
 

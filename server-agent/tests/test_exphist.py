@@ -47,7 +47,7 @@ class VectorsTest(unittest.TestCase):
     def test_powers_of_two_close_their_bucket(self):
         for k in range(-29, 19):
             self.assertEqual(exphist.key(2.0 ** k), k * 16 - 1, k)
-            self.assertEqual(exphist.key(math.nextafter(2.0 ** k, math.inf)), k * 16, k)
+            self.assertEqual(exphist.key(2.0 ** k * 1.000001), k * 16, k)
 
     def test_random_durations_match_the_exact_index(self):
         rng = random.Random(7)

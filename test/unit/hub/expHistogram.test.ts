@@ -19,7 +19,7 @@ function durations(n: number, median: number, sigma: number, seed = 1): number[]
 
 test('bucket indexes are the agent\'s: every shared vector, powers of two and sub-microsecond values included', () => {
   assert.deepEqual([vectors.scale, vectors.minIndex, vectors.maxIndex], [SCALE, MIN_INDEX, MAX_INDEX]);
-  assert.ok(vectors.cases.length > 50);
+  assert.ok(vectors.cases.length > 40);
   for (const c of vectors.cases) {
     if (c.index === null) {
       assert.equal(new ExpHistogram().record(c.seconds).zeroCount, 1);
