@@ -1,8 +1,9 @@
 """The master's view of its workers' reports: each worker's last cumulative totals (WorkerLedger), and
 the server-wide requests of the current interval as deltas (ServerRequests), with at most MAX_ROUTES
 distinct routes per server (the rest are `other`), client disconnects and a few examples."""
+from . import exphist
 from .routes import OTHER
-from .stats import COUNT, DURATION, BYTES, EXCEPTIONS, FIRST_BUCKET
+from .stats import COUNT, DURATION, BYTES, EXCEPTIONS, HIST, MAX, MIN, NO_MIN, WIDTH
 
 MAX_ROUTES = 200
 MAX_EXAMPLES = 64
@@ -27,8 +28,7 @@ class WorkerLedger(object):
 
 
 class ServerRequests(object):
-    def __init__(self, bounds, max_routes=MAX_ROUTES, max_examples=MAX_EXAMPLES):
-        self.width = FIRST_BUCKET + len(bounds) + 1
+    def __init__(self, max_routes=MAX_ROUTES, max_examples=MAX_EXAMPLES):
         self.max_routes = max_routes
         self.max_examples = max_examples
         self.routes = set()
@@ -46,23 +46,34 @@ class ServerRequests(object):
         return route
 
     def absorb(self, ledger, key, group):
-        """Adds the growth of one cumulative group of `ledger`'s worker. Stale or reordered reports
-        (a smaller count than already seen) are ignored: totals only grow."""
-        if len(group) != self.width:
+        """Adds the growth of one of `ledger`'s worker's cumulative groups, as the worker handed it over:
+        [count, durationSum, responseBytes, exceptions, min, max, durations in wire form], min and max
+        those of the worker's interval. Stale or reordered reports (a smaller count than already seen)
+        are ignored: totals only grow."""
+        if len(group) != WIDTH:
             return
         last = ledger.groups.get(key)
         if last is not None and group[COUNT] <= last[COUNT]:
             return
-        ledger.groups[key] = group
-        delta = group if last is None else [now - before for now, before in zip(group, last)]
+        hist = exphist.from_wire(group[HIST])
+        ledger.groups[key] = (group[COUNT], group[DURATION], group[BYTES], group[EXCEPTIONS], hist)
+        if last is None:
+            delta = [group[COUNT], group[DURATION], group[BYTES], group[EXCEPTIONS], exphist.merge({}, hist)]
+        else:
+            delta = [group[i] - last[i] for i in (COUNT, DURATION, BYTES, EXCEPTIONS)] + [exphist.delta(hist, last[4])]
+        low = NO_MIN if group[MIN] is None else float(group[MIN])
+        high = 0.0 if group[MAX] is None else float(group[MAX])
         method, route, status = key
         server_key = (method, self.route(route), status)
         mine = self._groups.get(server_key)
         if mine is None:
-            self._groups[server_key] = list(delta)
+            self._groups[server_key] = delta[:4] + [low, high, exphist.merge({}, delta[4])]
         else:
-            for i, value in enumerate(delta):
-                mine[i] += value
+            for i in (COUNT, DURATION, BYTES, EXCEPTIONS):
+                mine[i] += delta[i]
+            mine[MIN] = min(mine[MIN], low)
+            mine[MAX] = max(mine[MAX], high)
+            exphist.merge(mine[HIST], delta[4])
 
     def absorb_disconnects(self, ledger, total):
         if total > ledger.disconnects:
@@ -75,13 +86,14 @@ class ServerRequests(object):
 
     def take(self):
         """(groups, client disconnects, examples) of the interval, then starts afresh. Groups are
-        (method, route, status, count, durationSum, buckets, responseBytes, exceptions)."""
+        (method, route, status, count, durationSum, durations, responseBytes, exceptions, min, max), the
+        durations an exponential histogram, min None when no worker reported one."""
         groups, self._groups = self._groups, {}
         disconnects, self._disconnects = self._disconnects, 0
         examples, self._examples = self._examples, []
         out = []
         for (method, route, status), g in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
             if g[COUNT] > 0:
-                out.append((method, route, status, g[COUNT], max(0.0, g[DURATION]), g[FIRST_BUCKET:], g[BYTES],
-                            g[EXCEPTIONS]))
+                out.append((method, route, status, g[COUNT], max(0.0, g[DURATION]), g[HIST], g[BYTES],
+                            g[EXCEPTIONS], None if g[MIN] == NO_MIN else g[MIN], g[MAX]))
         return out, disconnects, examples

@@ -12,7 +12,8 @@ from . import compat, frameworks, handoff
 from .log import forget_after_fork, once
 from .recorder import Recorder
 from .routes import RouteTable
-from .stats import RequestStats
+from .exphist import to_wire
+from .stats import NO_MIN, RequestStats
 from .wrappers import wrap_asgi, wrap_wsgi
 
 # Set in the child by the master's at-fork handler: the inherited sending end and the settings.
@@ -55,7 +56,7 @@ class WorkerAgent(object):
         self.pid = os.getpid()
         self.sender = sender
         self.interval = settings.interval
-        self.stats = RequestStats(settings.buckets)
+        self.stats = RequestStats()
         self.routes = RouteTable()
         names = _class_names(worker)
         self.threaded = any(n in THREADED_CLASSES for n in names)
@@ -112,7 +113,7 @@ class WorkerAgent(object):
         """Sends the groups that moved since the last successful send, as cumulative totals, with the
         worker's request count, what is in flight now, client disconnects and the new examples. A failed
         send is retried next time (examples excepted: they are samples, not totals)."""
-        merged, completed, disconnects = self.stats.totals()
+        merged, completed, disconnects = self.stats.totals(new_range=True)
         count, oldest = self.stats.in_flight()
         head = {"k": "stats", "pid": self.pid, "nr": completed, "ic": count, "cd": disconnects}
         if self.threaded:
@@ -128,7 +129,8 @@ class WorkerAgent(object):
         changed = self.stats.changed(merged)
         chunks = [changed[i:i + CHUNK] for i in range(0, len(changed), CHUNK)] or [[]]
         for n, chunk in enumerate(chunks):
-            message = dict(head, g=[[k[0], k[1], k[2]] + g for k, g in chunk])
+            message = dict(head, g=[[k[0], k[1], k[2], g[0], g[1], g[2], g[3], None if g[4] == NO_MIN else g[4], g[5],
+                                      to_wire(g[6])] for k, g in chunk])
             if n:
                 message.pop("ex", None)
             if not handoff.send(self.sender, message):

@@ -111,7 +111,8 @@ HELLO = strict({
     "server": strict({
         "masterPid": pid, "host": string(255), "app": string(1024), "bind": array(string(1024), 64),
         "workerClass": string(256), "serviceName": string(256), "startedAt": epoch, "targetWorkers": count,
-        "interval": number(0, 3600, lo_open=True), "durationBuckets": array(number(0, lo_open=True), 64, 1)}),
+        "interval": number(0, 3600, lo_open=True), "durationBuckets": array(number(0, lo_open=True), 64, 1),
+        "durationScale": literal(4)}, optional=("durationScale",)),
 })
 IN_FLIGHT = strict({"method": string(32), "route": string(512), "elapsed": number(0)})
 WORKER = strict({"pid": pid, "age": count, "bootedAt": epoch, "cpuPercent": nullable(number(0)),
@@ -121,7 +122,11 @@ WORKER = strict({"pid": pid, "age": count, "bootedAt": epoch, "cpuPercent": null
 STATUS = lambda v: _int(v) and 0 <= v <= 999  # noqa: E731
 GROUP = strict({"method": string(32), "route": string(512), "status": STATUS,
                 "count": lambda v: _int(v) and v > 0, "durationSum": number(0), "buckets": array(count, 65),
-                "responseBytes": count, "exceptions": count}, optional=("exceptions",))
+                "responseBytes": count, "exceptions": count,
+                "durations": strict({"scale": literal(4), "zeroCount": count,
+                                     "offset": lambda v: _int(v) and -480 <= v <= 319, "counts": array(count, 800)}),
+                "durationMin": number(0), "durationMax": number(0)},
+               optional=("exceptions", "durations", "durationMin", "durationMax"))
 EXAMPLE = strict({"pid": pid, "method": string(32), "route": string(512), "status": STATUS, "duration": number(0),
                   "at": epoch, "exception": string(512)}, optional=("exception",))
 SAMPLE = strict({
