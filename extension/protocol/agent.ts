@@ -97,8 +97,7 @@ export const requestGroup = z.strictObject({
   exceptions: count.optional(),
   /** Since 1.1: the same requests' durations, exactly mergeable; `count` of them in all. */
   durations: durationHistogram.optional(),
-  /** Since 1.1: the shortest and longest duration of the interval (seconds). */
-  durationMin: z.number().nonnegative().optional(),
+  /** Since 1.1: the longest duration of the interval (seconds). */
   durationMax: z.number().nonnegative().optional(),
 });
 

@@ -27,6 +27,21 @@ def index(seconds):
     return ceil(log2(seconds) * PER_OCTAVE) - 1
 
 
+def edge(seconds):
+    """What the request path counts under: the bucket's upper edge, index + 1 (one subtraction fewer per
+    request), or None for a duration ≤ 0. from_edges() turns such counts into a histogram."""
+    return ceil(log2(seconds) * PER_OCTAVE) if seconds > 0.0 else None
+
+
+def from_edges(counts):
+    """A histogram (index → count) of counts keyed by edge(); out-of-range indexes clamped."""
+    hist = {}
+    for e, n in counts.items():
+        i = ZERO if e is None else clamp(e - 1)
+        hist[i] = hist.get(i, 0) + n
+    return hist
+
+
 def key(seconds):
     """index(), clamped, or ZERO for a duration ≤ 0."""
     if seconds <= 0.0:

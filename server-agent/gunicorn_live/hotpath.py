@@ -15,11 +15,11 @@ from .log import once
 from . import routes as routes_module
 from .routes import KNOWN_METHODS
 from . import exphist
-from .stats import BYTES, COUNT, DURATION, EXCEPTIONS, HIST, MAX, MIN
+from .stats import BYTES, COUNT, DURATION, EXCEPTIONS, HIST, MAX
 
-assert (COUNT, DURATION, BYTES, EXCEPTIONS, MIN, MAX, HIST) == (0, 1, 2, 3, 4, 5, 6)  # the layout record() hardcodes
-# exphist.index(), inlined in record(): the bucket of a duration > 0 at scale 4.
-assert exphist.PER_OCTAVE == 16 and exphist.index(0.25) == -33
+assert (COUNT, DURATION, BYTES, EXCEPTIONS, MAX, HIST) == (0, 1, 2, 3, 4, 5)  # the layout record() hardcodes
+# exphist.edge(), inlined in record(): the upper edge of a duration's bucket at scale 4.
+assert exphist.PER_OCTAVE == 16 and exphist.edge(0.25) == -32
 
 # Attribute pre_request sets on Gunicorn's request object (async workers: many requests per thread).
 T0 = "_gunicorn_live_t0"
@@ -47,7 +47,7 @@ def request_hooks(recorder, user_pre, user_post):
     stats = recorder.stats
     routes = recorder.routes
     cache, known, route_of, admit = routes.cache, routes.routes, routes.route, routes.admit
-    examples, new_group, slow, zero = stats.examples, stats.new_group, SLOW_SECONDS, exphist.ZERO
+    examples, new_group, slow = stats.examples, stats.new_group, SLOW_SECONDS
     ceil, log2 = math.ceil, math.log2
     main, tally_of, threaded, outcome = recorder.main, stats.tally, recorder.threaded, recorder.outcome
     methods, hot_limit = KNOWN_METHODS, HOT_LIMIT
@@ -160,17 +160,17 @@ def request_hooks(recorder, user_pre, user_post):
             if status >= 500 and exception is None and framework and environ:
                 # Flask and Django answer 500 themselves when a view raises; their signal left a note.
                 exception = environ.get(EXCEPTION_KEY)
-            # Literal indexes (stats.DURATION, BYTES, EXCEPTIONS, MIN, MAX, HIST): no global lookups; the
-            # count is the histogram's sum (stats.totals), its bucket exphist.index() inlined.
+            # Literal indexes (stats.DURATION, BYTES, EXCEPTIONS, MAX, HIST): no global lookups; the
+            # count is the histogram's sum (stats.totals), its bucket edge exphist.edge() inlined.
             group[1] += seconds
             group[2] += nbytes
-            if seconds < group[4]:
+            if seconds > group[4]:
                 group[4] = seconds
-            if seconds > group[5]:
-                group[5] = seconds
-            hist = group[6]
-            i = ceil(log2(seconds) * 16) - 1 if seconds > 0.0 else zero
-            hist[i] = hist.get(i, 0) + 1
+            edge = ceil(log2(seconds) * 16) if seconds > 0.0 else None
+            try:
+                group[5][edge] += 1
+            except KeyError:
+                group[5][edge] = 1
             if exception is not None:
                 group[3] += 1
             if seconds >= slow or status >= 500 or exception is not None:

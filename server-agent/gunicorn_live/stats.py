@@ -2,10 +2,11 @@
 each thread (gthread) writes only its own Tally; greenlets and the event loop share their OS thread's.
 
 A group is keyed by (method, route, status) and holds
-[count, durationSum, responseBytes, exceptions, durationMin, durationMax, durations], where `durations`
-is an exponential histogram (exphist.py: a dict bucket index → count). The request path leaves `count` at
-0 — it is the histogram's sum, filled in by totals() — one update less per request. Min and max are of
-the current interval: the flusher starts them afresh after each handoff."""
+[count, durationSum, responseBytes, exceptions, durationMax, durations]: `durations` counts each request
+under its exponential-histogram bucket's edge (exphist.edge: a dict edge → count), which totals() turns
+into a histogram; `count` stays 0 on the request path — it is the histogram's sum, filled in by totals() —
+one update less per request. The max is the current interval's: the flusher starts it afresh after each
+handoff. (A min would cost every request another comparison; the low end is read from the buckets.)"""
 from collections import deque
 # Bound now, before gevent/eventlet patch `threading`: every greenlet of a worker then shares its OS
 # thread's tally, so the tally never grows with the number of connections.
@@ -13,9 +14,8 @@ from threading import get_ident
 
 from . import exphist
 
-COUNT, DURATION, BYTES, EXCEPTIONS, MIN, MAX, HIST = 0, 1, 2, 3, 4, 5, 6
-WIDTH = 7
-NO_MIN = float("inf")
+COUNT, DURATION, BYTES, EXCEPTIONS, MAX, HIST = 0, 1, 2, 3, 4, 5
+WIDTH = 6
 # Slow or failed requests kept as examples between two flushes; the newest win.
 EXAMPLES_PER_FLUSH = 8
 
@@ -64,7 +64,7 @@ class RequestStats(object):
 
     @staticmethod
     def new_group():
-        return [0, 0.0, 0, 0, NO_MIN, 0.0, {}]
+        return [0, 0.0, 0, 0, 0.0, {}]
 
     def add(self, tally, method, route, status, seconds, nbytes, raised):
         """Counts one completed request in `tally` (the calling thread's); hotpath.py inlines the same."""
@@ -76,17 +76,16 @@ class RequestStats(object):
         group[BYTES] += nbytes
         if raised:
             group[EXCEPTIONS] += 1
-        if seconds < group[MIN]:
-            group[MIN] = seconds
         if seconds > group[MAX]:
             group[MAX] = seconds
-        hist = group[HIST]
-        i = exphist.key(seconds)
-        hist[i] = hist.get(i, 0) + 1
+        edges = group[HIST]
+        e = exphist.edge(seconds)
+        edges[e] = edges.get(e, 0) + 1
 
     def totals(self, new_range=False):
         """(groups merged over threads, completed requests, client disconnects), all cumulative but the
-        interval's min and max; `new_range` starts those afresh (the flusher, as it hands them over)."""
+        interval's max; `new_range` starts it afresh (the flusher, as it hands it over). Each group's
+        durations come out as a histogram (index → count)."""
         merged = {}
         completed = disconnects = 0
         for tally in self.tallies():
@@ -94,22 +93,21 @@ class RequestStats(object):
             completed += tally.disconnects
             for key, group in list(tally.groups.items()):
                 # dict.copy() is atomic under the GIL: a request thread adding a bucket cannot break it.
-                hist = group[HIST].copy()
-                group_min, group_max = group[MIN], group[MAX]
+                hist = exphist.from_edges(group[HIST].copy())
+                group_max = group[MAX]
                 if new_range:
-                    # A request finishing right now may land in either interval's range; its count is exact.
-                    group[MIN], group[MAX] = NO_MIN, 0.0
+                    # A request finishing right now may land in either interval's max; its count is exact.
+                    group[MAX] = 0.0
                 count = sum(hist.values())
                 completed += count
                 mine = merged.get(key)
                 if mine is None:
-                    merged[key] = [count, group[DURATION], group[BYTES], group[EXCEPTIONS], group_min, group_max, hist]
+                    merged[key] = [count, group[DURATION], group[BYTES], group[EXCEPTIONS], group_max, hist]
                 else:
                     mine[COUNT] += count
                     mine[DURATION] += group[DURATION]
                     mine[BYTES] += group[BYTES]
                     mine[EXCEPTIONS] += group[EXCEPTIONS]
-                    mine[MIN] = min(mine[MIN], group_min)
                     mine[MAX] = max(mine[MAX], group_max)
                     exphist.merge(mine[HIST], hist)
         return merged, completed, disconnects

@@ -13,7 +13,7 @@ from .log import forget_after_fork, once
 from .recorder import Recorder
 from .routes import RouteTable
 from .exphist import to_wire
-from .stats import NO_MIN, RequestStats
+from .stats import RequestStats
 from .wrappers import wrap_asgi, wrap_wsgi
 
 # Set in the child by the master's at-fork handler: the inherited sending end and the settings.
@@ -129,8 +129,7 @@ class WorkerAgent(object):
         changed = self.stats.changed(merged)
         chunks = [changed[i:i + CHUNK] for i in range(0, len(changed), CHUNK)] or [[]]
         for n, chunk in enumerate(chunks):
-            message = dict(head, g=[[k[0], k[1], k[2], g[0], g[1], g[2], g[3], None if g[4] == NO_MIN else g[4], g[5],
-                                      to_wire(g[6])] for k, g in chunk])
+            message = dict(head, g=[[k[0], k[1], k[2], g[0], g[1], g[2], g[3], g[4], to_wire(g[5])] for k, g in chunk])
             if n:
                 message.pop("ex", None)
             if not handoff.send(self.sender, message):

@@ -125,8 +125,8 @@ GROUP = strict({"method": string(32), "route": string(512), "status": STATUS,
                 "responseBytes": count, "exceptions": count,
                 "durations": strict({"scale": literal(4), "zeroCount": count,
                                      "offset": lambda v: _int(v) and -480 <= v <= 319, "counts": array(count, 800)}),
-                "durationMin": number(0), "durationMax": number(0)},
-               optional=("exceptions", "durations", "durationMin", "durationMax"))
+                "durationMax": number(0)},
+               optional=("exceptions", "durations", "durationMax"))
 EXAMPLE = strict({"pid": pid, "method": string(32), "route": string(512), "status": STATUS, "duration": number(0),
                   "at": epoch, "exception": string(512)}, optional=("exception",))
 SAMPLE = strict({

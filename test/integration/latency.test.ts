@@ -49,14 +49,15 @@ describe('exact latency on a real Gunicorn', () => {
       const row = table.find((x) => x.route === route)!;
       for (const [q, key] of [[0.5, 'p50'], [0.95, 'p95'], [0.99, 'p99']] as const) {
         const want = exact(q, t);
-        const got = r[key]!;
+        const got: number = r[key]!;
         const error = (got - want) / want;
         console.log(`# ${route} ${key}: reported ${(got * 1e3).toFixed(4)} ms, truth ${(want * 1e3).toFixed(4)} ms, error ${(error * 100).toFixed(2)} %`);
         if (Math.abs(error) > 0.05) errors.push(`${route} ${key} ${got} vs ${want}`);
         assert.equal(row[key], got, `${route} ${key}: the routes table reads the same number`);
       }
-      // The agent's min and max bracket the truth's (its clock starts a hook earlier and stops one later).
-      assert.ok(r.min! <= Math.min(...t) && r.max! >= Math.max(...t) * 0.95, `${route} range ${r.min}–${r.max}`);
+      // The agent's max is its own clock's (a hook inside the truth's); its min, the fastest bucket's low edge.
+      assert.ok(r.min! <= Math.min(...t) && r.min! >= Math.min(...t) / 1.1, `${route} min ${r.min}`);
+      assert.ok(r.max! <= Math.max(...t) && r.max! >= Math.max(...t) * 0.95, `${route} max ${r.max}`);
     }
     assert.deepEqual(errors, []);
   });
