@@ -103,12 +103,12 @@ export class ExpHistogram {
    * within 2.2 % either way.
    */
   classic(bounds: readonly number[]): number[] {
+    const last = lastIndexes(bounds);
     const out = new Array<number>(bounds.length + 1).fill(0);
     out[0] += this.zeroCount;
     for (const [i, n] of this.buckets) {
-      const middle = 2 ** ((i + 0.5) / PER_OCTAVE);
-      let slot = bounds.findIndex((b) => middle <= b);
-      if (slot < 0) slot = bounds.length;
+      let slot = 0;
+      while (slot < last.length && last[slot] < i) slot++;
       out[slot] += n;
     }
     return out;
@@ -117,4 +117,21 @@ export class ExpHistogram {
   private bump(i: number, n: number): void {
     this.buckets.set(i, (this.buckets.get(i) ?? 0) + n);
   }
+}
+
+/** Per bound, the highest bucket index whose geometric middle 2^((i + 0.5)/16) is at or below it (cached). */
+const lastCache = new Map<string, number[]>();
+function lastIndexes(bounds: readonly number[]): number[] {
+  const key = bounds.join();
+  let last = lastCache.get(key);
+  if (!last) {
+    last = bounds.map((bound) => {
+      let i = Math.floor(Math.log2(bound) * PER_OCTAVE - 0.5);
+      while (2 ** ((i + 1.5) / PER_OCTAVE) <= bound) i++;
+      while (2 ** ((i + 0.5) / PER_OCTAVE) > bound) i--;
+      return i;
+    });
+    lastCache.set(key, last);
+  }
+  return last;
 }

@@ -9,7 +9,8 @@ zero bucket. Indexes are clamped to [MIN_INDEX, MAX_INDEX] (about 1 ns to 12 day
 holds at most BUCKET_LIMIT buckets whatever it is fed.
 
 The request path (hotpath.py) inlines `index()`; everything else here runs in the flusher or master."""
-from math import ceil, log2
+from bisect import bisect_left
+from math import ceil, floor, log2
 
 SCALE = 4
 PER_OCTAVE = 1 << SCALE
@@ -118,16 +119,30 @@ def classic(hist, bounds):
     """Counts per classic bucket (Prometheus `le` bounds, ascending; one more slot for +Inf) from an
     exponential histogram: each bucket counts under the first bound at or above its geometric middle, so
     a bound resolves to the nearest bucket edge, within 2.2 % either way."""
-    out = [0] * (len(bounds) + 1)
+    last = _last_indexes(tuple(bounds))
+    out = [0] * (len(last) + 1)
     for i, n in hist.items():
-        middle = 0.0 if i == ZERO else 2.0 ** ((i + 0.5) / PER_OCTAVE)
-        slot = len(bounds)
-        for b, bound in enumerate(bounds):
-            if middle <= bound:
-                slot = b
-                break
-        out[slot] += n
+        out[0 if i == ZERO else bisect_left(last, i)] += n
     return out
+
+
+_last_cache = {}
+
+
+def _last_indexes(bounds):
+    """Per bound, the highest bucket index whose geometric middle 2**((i + 0.5)/16) is at or below it."""
+    last = _last_cache.get(bounds)
+    if last is None:
+        last = []
+        for bound in bounds:
+            i = floor(log2(bound) * PER_OCTAVE - 0.5)
+            while 2.0 ** ((i + 1.5) / PER_OCTAVE) <= bound:  # log2's rounding, settled exactly
+                i += 1
+            while 2.0 ** ((i + 0.5) / PER_OCTAVE) > bound:
+                i -= 1
+            last.append(i)
+        last = _last_cache[bounds] = tuple(last)
+    return last
 
 
 def quantile(q, hist, low=None, high=None):
