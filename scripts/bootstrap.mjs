@@ -1,9 +1,10 @@
 // Makes a fresh clone runnable: npm dependencies, a build, and the Debian packages a purpose needs.
 // As root on Debian, missing packages are installed with apt-get; elsewhere one message says what to install.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheRoot } from './cacheRoot.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -13,6 +14,8 @@ const GUNICORN = ['gunicorn', 'python3-gunicorn'];
 export const DEBIAN_PACKAGES = {
   start: GUNICORN,
   typecheck: [],
+  // ruff's venv: Debian's python3 makes one only with python3-venv.
+  lint: ['python3-venv'],
   unit: [],
   // Worker classes and frameworks the agent is tested under; psutil is its fallback away from /proc.
   agent: [
@@ -28,7 +31,7 @@ export const DEBIAN_PACKAGES = {
     'python3-uvicorn', 'python3-debugpy',
   ],
 };
-export const TEST_SUITES = ['typecheck', 'unit', 'agent', 'integration', 'browser', 'vscode'];
+export const TEST_SUITES = ['typecheck', 'lint', 'unit', 'agent', 'integration', 'browser', 'vscode'];
 
 /** What `start` needs, or `test` for the suites named (none named: every suite), each package once. */
 export function debianPackagesFor(purpose, suites = []) {
@@ -84,6 +87,31 @@ export function debianPackages(purpose, suites = []) {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
 }
 
+/** ruff, the Python linter, pinned: a new release may add findings to a rule set. */
+export const RUFF_VERSION = '0.17.5';
+
+/** Path of the pinned ruff, installed from PyPI into a venv in the test cache when missing. */
+export function ruff() {
+  const dir = join(cacheRoot(), `ruff-${RUFF_VERSION}`);
+  const bin = join(dir, 'bin', 'ruff');
+  if (existsSync(bin)) return bin;
+  const python = ['python3', '/usr/bin/python3'].find(
+    (p) => spawnSync(p, ['-c', 'import ensurepip, venv'], { stdio: 'ignore' }).status === 0);
+  if (!python) {
+    console.error('bootstrap: no python3 here can make a venv for ruff (on Debian: apt-get install python3-venv)');
+    process.exit(1);
+  }
+  // Built aside and renamed, so an interrupted install is never taken for a finished one.
+  const tmp = `${dir}.tmp-${process.pid}`;
+  console.log(`bootstrap: installing ruff ${RUFF_VERSION} into ${dir}…`);
+  mkdirSync(cacheRoot(), { recursive: true });
+  run(python, ['-m', 'venv', tmp]);
+  run(join(tmp, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `ruff==${RUFF_VERSION}`]);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return bin;
+}
+
 export function build() {
   run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
 }
@@ -92,6 +120,7 @@ export function build() {
 export function bootstrap(purpose, suites = purpose === 'test' ? process.argv.slice(2) : []) {
   npmDependencies();
   debianPackages(purpose, suites);
+  if (purpose === 'test' && (suites.length === 0 || suites.includes('lint'))) ruff();
   build();
 }
 

@@ -1,6 +1,7 @@
 // Bundles the three outputs with esbuild: the extension host (CommonJS), the CLI (CommonJS) and the
 // dashboard (one browser bundle shared by the VS Code webview and the hub's browser dashboard).
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,11 @@ const targets = [
 ];
 if (existsSync(join(root, 'extension/vscode/extension.ts'))) {
   targets.push({ ...node, entryPoints: ['extension/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
+}
+
+// The protocol's JSON Schema and docs/protocol.md's tables are generated from the zod source.
+if (spawnSync(process.execPath, ['--import', 'tsx', 'scripts/protocolSchema.ts'], { cwd: root, stdio: 'inherit' }).status !== 0) {
+  process.exit(1);
 }
 
 mkdirSync(join(dist, 'webview'), { recursive: true });

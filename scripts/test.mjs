@@ -1,5 +1,5 @@
 // `npm test`: bootstraps, then runs every suite and ends with one line `N passed, N failed`.
-// Usage: npm test [-- suite-name …]   (names: typecheck, unit, agent, integration, browser, vscode)
+// Usage: npm test [-- suite-name …]   (names: typecheck, lint, unit, agent, integration, browser, vscode)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +31,9 @@ const nodeTests = (dir, concurrency) => {
 const suites = [
   { name: 'typecheck', cmd: () => [process.execPath, 'node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'],
     then: () => [process.execPath, 'node_modules/typescript/bin/tsc', '-p', 'webview/tsconfig.json'] },
+  { name: 'lint', cmd: () => [process.execPath, 'scripts/lint.mjs'] },
   { name: 'unit', cmd: () => nodeTests('test/unit', 2) },
+  // server-agent/tests/unit (no Gunicorn process) and tests/e2e (real Gunicorn): discover finds both.
   { name: 'agent', cmd: () => [agentPython(), '-m', 'unittest', 'discover', '-s', 'server-agent/tests', '-t', 'server-agent', '-v'] },
   { name: 'integration', cmd: () => nodeTests('test/integration', 1) },
   { name: 'browser', cmd: () => nodeTests('test/browser', 1) },

@@ -3,6 +3,7 @@
 // Markers closer than a few pixels merge, so a reload of 64 workers is one line, not 129.
 import type { Chart, ChartEvent, Plugin } from 'chart.js';
 import type { LifecycleEvent } from '../extension/protocol/agent';
+import { withoutSigPrefix } from '../extension/protocol/constants';
 import { formatClock, formatExit, isBadExit } from './format';
 import type { NamedColor, ThemeColors } from './theme';
 
@@ -35,7 +36,7 @@ export function toMarker(e: LifecycleEvent): Marker | null {
       return { x, kind: bad ? 'bad-exit' : 'exit', tag: bad ? e.reason.replace('_', ' ') : '', text: `worker ${e.pid} exited: ${formatExit(e)}` };
     }
     case 'signal':
-      return QUIET_SIGNALS.has(e.signal) ? null : { x, kind: 'signal', tag: e.signal.replace(/^SIG/, ''), text: `master received ${e.signal}` };
+      return QUIET_SIGNALS.has(e.signal) ? null : { x, kind: 'signal', tag: withoutSigPrefix(e.signal), text: `master received ${e.signal}` };
   }
 }
 

@@ -1,15 +1,13 @@
 // The dashboard's model: connection state, every server the hub knows, a bounded history per server,
 // and the user's view choices. Views subscribe to typed changes and redraw only what changed.
 import type { LifecycleEvent } from '../extension/protocol/agent';
+import { HISTORY_SECONDS, MAX_HISTORY_POINTS } from '../extension/protocol/constants';
 import type { HistoryPoint, HubToUi, ServerView } from '../extension/protocol/ui';
 import type { ConnectionState } from './transport';
 
-/** The longest time window offered; history older than this is dropped. */
-export const MAX_HISTORY_SECONDS = 60 * 60;
-/** A hard cap too, in case an agent samples faster than 1 Hz. */
-const MAX_HISTORY_POINTS = 4 * MAX_HISTORY_SECONDS;
 const MAX_EVENTS = 500;
-export const TIME_WINDOWS = [60, 5 * 60, 15 * 60, 60 * 60] as const;
+/** The time windows offered; the longest is all the history kept (HISTORY_SECONDS). */
+export const TIME_WINDOWS = [60, 5 * 60, 15 * 60, HISTORY_SECONDS] as const;
 
 export interface ServerState {
   view: ServerView;
@@ -164,7 +162,7 @@ export class DashboardState {
 
 function pushBounded(history: HistoryPoint[], point: HistoryPoint): void {
   history.push(point);
-  const oldest = point.at - MAX_HISTORY_SECONDS;
+  const oldest = point.at - HISTORY_SECONDS;
   let drop = 0;
   while (drop < history.length && history[drop]!.at < oldest) drop += 1;
   drop = Math.max(drop, history.length - MAX_HISTORY_POINTS);

@@ -34,7 +34,7 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 export function createTransport(handlers: TransportHandlers): Transport {
-  const inOrder = { ...handlers, message: ownTask(handlers.message) };
+  const inOrder = { ...handlers, message: ownTask((msg) => handlers.message(msg)) };
   return typeof acquireVsCodeApi === 'function' ? vscodeTransport(inOrder) : browserTransport(inOrder);
 }
 
@@ -119,7 +119,7 @@ function browserTransport(handlers: TransportHandlers): Transport {
     ws.addEventListener('message', (event) => {
       let data: unknown;
       try {
-        data = perf.time('parse', () => JSON.parse(String(event.data)));
+        data = perf.time('parse', (): unknown => JSON.parse(String(event.data)));
       } catch {
         console.warn('gunicorn-live: ignored a message that is not JSON');
         return;
@@ -182,7 +182,7 @@ function browserTransport(handlers: TransportHandlers): Transport {
     },
     loadState: () => {
       try {
-        return JSON.parse(localStorage.getItem(storageKey) ?? 'null');
+        return JSON.parse(localStorage.getItem(storageKey) ?? 'null') as unknown;
       } catch {
         return null;
       }

@@ -2,9 +2,10 @@
 // signal commands to the master with their acks back.
 import type { RawData, WebSocket } from 'ws';
 import {
-  agentFrame, CLOSE_CODES, PROTOCOL_MAJOR, PROTOCOL_VERSION, protocolMajor,
+  agentFrame, PROTOCOL_MAJOR, PROTOCOL_VERSION, protocolMajor,
   type AckFrame, type AllowedSignal, type CommandFrame,
 } from '../protocol/agent';
+import { CLOSE_CODES } from '../protocol/constants';
 import { RateLimiter } from './rateLimiter';
 import type { Store } from './store';
 
@@ -65,7 +66,7 @@ export class AgentRegistry {
   }
 
   closeAll(): void {
-    for (const connections of this.byServer.values()) for (const connection of connections) connection.close(1001, 'hub shutting down');
+    for (const connections of this.byServer.values()) for (const connection of connections) connection.close(CLOSE_CODES.goingAway, 'hub shutting down');
   }
 }
 
@@ -133,7 +134,7 @@ class AgentConnection {
     if (isBinary) return [CLOSE_CODES.invalidFrame, 'binary frames are not part of the protocol'];
     let json: unknown;
     try {
-      json = JSON.parse(data.toString());
+      json = JSON.parse((data as Buffer).toString());
     } catch {
       return [CLOSE_CODES.invalidFrame, 'frame is not JSON'];
     }

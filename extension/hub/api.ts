@@ -1,6 +1,6 @@
 // The JSON API under /api (Bearer token checked by the caller). Each route answers one question.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ALLOWED_SIGNALS, type AllowedSignal } from '../protocol/agent';
+import { ALLOWED_SIGNALS, allowedSignal, type AllowedSignal } from '../protocol/constants';
 import type { SignalResult } from './agentSocket';
 import { MAX_ROUTE_WINDOW_SECONDS } from './routeStats';
 import type { Store } from './store';
@@ -56,12 +56,12 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   }
   if (action === 'signal' && req.method === 'POST') {
     const body = await readJson(req);
-    const name = typeof body?.signal === 'string' ? body.signal.replace(/^SIG/, '') : '';
-    if (!(ALLOWED_SIGNALS as readonly string[]).includes(name)) {
+    const signal = allowedSignal(body?.signal);
+    if (!signal) {
       sendJson(res, 400, { error: `signal must be one of ${ALLOWED_SIGNALS.join(', ')}` });
       return true;
     }
-    const result = await ctx.sendSignal(id, name as AllowedSignal);
+    const result = await ctx.sendSignal(id, signal);
     sendJson(res, result.ok ? 200 : 502, result);
     return true;
   }

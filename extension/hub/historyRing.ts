@@ -271,7 +271,7 @@ function unpack(chunk: Chunk, i: number): HistoryPoint {
   const s = chunk.f64Starts[i];
   const pids = chunk.pids[i];
   const flags = f[s + FLAGS];
-  const workers: Workers = new Array(pids.length);
+  const workers: Workers = new Array<Workers[number]>(pids.length);
   if (flags & WIDE) {
     for (let k = 0, o = s + HEADER; k < pids.length; k++, o += 4) {
       workers[k] = { pid: pids[k], cpuPercent: nullForNaN(f[o]), rssBytes: nullForNaN(f[o + 1]), pssBytes: nullForNaN(f[o + 2]), rps: f[o + 3] };

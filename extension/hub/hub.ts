@@ -158,7 +158,7 @@ function unauthorized(res: ServerResponse): void {
 
 /** The host the page was loaded from, so its CSP allows the WebSocket back to the same place. */
 function pageHost(header: string | undefined, fallback: string): string {
-  return header && /^[A-Za-z0-9.\-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(header) ? header : fallback;
+  return header && /^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(header) ? header : fallback;
 }
 
 const LOOPBACK = new BlockList();

@@ -43,7 +43,7 @@ export class RequestLedger {
     let totals = this.series.get(k);
     if (!totals) {
       totals = { method, route, status: group.status, count: 0, exceptions: 0, durationSum: 0,
-        buckets: new Array(this.bounds.length + 1).fill(0), responseBytes: 0, latency: new Latency(this.bounds) };
+        buckets: new Array<number>(this.bounds.length + 1).fill(0), responseBytes: 0, latency: new Latency(this.bounds) };
       this.series.set(k, totals);
     }
     totals.count += group.count;

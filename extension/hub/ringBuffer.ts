@@ -6,7 +6,7 @@ export class RingBuffer<T> {
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
-    this.items = new Array(capacity);
+    this.items = new Array<T | undefined>(capacity);
   }
 
   get length(): number {
@@ -23,7 +23,7 @@ export class RingBuffer<T> {
   /** Oldest first; `last` limits to the newest `last` items. */
   toArray(last = this.size): T[] {
     const n = Math.min(last, this.size);
-    const out: T[] = new Array(n);
+    const out = new Array<T>(n);
     for (let i = 0; i < n; i++) out[i] = this.items[(this.start + this.size - n + i) % this.capacity] as T;
     return out;
   }

@@ -1,30 +1,15 @@
 // What every dashboard gets, whichever host carries it (/ws/ui in the browser, postMessage in the VS Code
 // webview): a snapshot, then the store's changes as HubToUi messages; and how its messages are answered.
-import { z } from 'zod';
-import { ALLOWED_SIGNALS, type AllowedSignal, type LifecycleEvent } from '../protocol/agent';
-import type { HistoryPoint, HubToUi, ServerView } from '../protocol/ui';
+import type { AllowedSignal, LifecycleEvent } from '../protocol/agent';
+import { allowedSignal, HISTORY_SECONDS, SNAPSHOT_SECONDS } from '../protocol/constants';
+import type { HistoryPoint, HubToUi, ServerView, UiToHub } from '../protocol/ui';
 import type { HistoryReader } from './historyRing';
-import { HISTORY_SECONDS, type Store } from './store';
+import type { Store } from './store';
 
-/** History in the snapshot: enough for the default 5-minute window, so the first picture comes at once. */
-export const SNAPSHOT_SECONDS = 300;
-/** The rest, up to the longest window (an hour), follows in slices: one hour of 64 workers in a single
+/** History older than the snapshot's SNAPSHOT_SECONDS, up to HISTORY_SECONDS, follows in slices: one hour of 64 workers in a single
  *  message was ~26 MB, which a browser parses in one long task; a slice of 150 points is ~1.1 MB, which
  *  a page receives and parses in ~15 ms (600 points took 45 ms, bench:ui). */
 const SLICE_POINTS = 150;
-
-export const uiMessage = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('signal'),
-    id: z.string().min(1).max(64),
-    serverId: z.string().min(1).max(64),
-    signal: z.enum(ALLOWED_SIGNALS).or(z.enum(ALLOWED_SIGNALS.map((s) => `SIG${s}`) as [string, ...string[]])),
-  }),
-  z.strictObject({ type: z.literal('ready') }),
-  /** Only the VS Code host acts on it; the browser's socket refuses it. */
-  z.strictObject({ type: z.literal('openFile'), file: z.string().min(1).max(4096), line: z.number().int().nonnegative() }),
-]);
-export type UiMessage = z.infer<typeof uiMessage>;
 
 export type SendSignal = (serverId: string, signal: AllowedSignal) => Promise<{ ok: boolean; error?: string }>;
 
@@ -73,22 +58,20 @@ export function sendSnapshot(store: Store, post: (message: HubToUi) => void): vo
 
 /** Relays the store's changes to `post`; returns the function that stops it. */
 export function relayStore(store: Store, post: (message: HubToUi) => void): () => void {
-  const listeners = {
-    update: (server: ServerView, point: HistoryPoint) => post({ type: 'update', server, point }),
-    server: (server: ServerView) => post({ type: 'server', server }),
-    event: (serverId: string, event: LifecycleEvent) => post({ type: 'event', serverId, event }),
-    removed: (serverId: string) => post({ type: 'removed', serverId }),
-  };
-  for (const [name, fn] of Object.entries(listeners)) store.on(name, fn);
+  const onUpdate = (server: ServerView, point: HistoryPoint) => post({ type: 'update', server, point });
+  const onServer = (server: ServerView) => post({ type: 'server', server });
+  const onEvent = (serverId: string, event: LifecycleEvent) => post({ type: 'event', serverId, event });
+  const onRemoved = (serverId: string) => post({ type: 'removed', serverId });
+  store.on('update', onUpdate).on('server', onServer).on('event', onEvent).on('removed', onRemoved);
   return () => {
-    for (const [name, fn] of Object.entries(listeners)) store.off(name, fn);
+    store.off('update', onUpdate).off('server', onServer).off('event', onEvent).off('removed', onRemoved);
   };
 }
 
 /** Answers `ready` (a snapshot) and `signal` (the agent's ack); `openFile` is the host's to handle. */
-export async function answerUi(message: UiMessage, store: Store, sendSignal: SendSignal, post: (m: HubToUi) => void): Promise<void> {
+export async function answerUi(message: UiToHub, store: Store, sendSignal: SendSignal, post: (m: HubToUi) => void): Promise<void> {
   if (message.type === 'ready') return sendSnapshot(store, post);
   if (message.type !== 'signal') return;
-  const result = await sendSignal(message.serverId, message.signal.replace(/^SIG/, '') as AllowedSignal);
+  const result = await sendSignal(message.serverId, allowedSignal(message.signal)!);
   post({ type: 'ack', id: message.id, ...result });
 }

@@ -1,10 +1,11 @@
 // Dashboards on /ws/ui: a snapshot when they connect, then every update, event and ack as it happens
 // (see uiFeed.ts). A dashboard may only ask for a snapshot or an allow-listed signal.
 import type { WebSocket } from 'ws';
-import type { HubToUi } from '../protocol/ui';
+import { CLOSE_CODES } from '../protocol/constants';
+import { uiToHub, type HubToUi } from '../protocol/ui';
 import { RateLimiter } from './rateLimiter';
 import type { Store } from './store';
-import { answerUi, relayStore, sendSnapshot, uiMessage, type SendSignal } from './uiFeed';
+import { answerUi, relayStore, sendSnapshot, type SendSignal } from './uiFeed';
 
 const MESSAGES_PER_SECOND = 20;
 /** A dashboard that stops reading is dropped rather than buffered without bound. */
@@ -25,25 +26,25 @@ export class UiSockets {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.terminate());
     socket.on('message', (data) => {
-      if (!limiter.take()) return socket.close(4008, 'too many messages per second');
-      void this.onMessage(socket, data.toString());
+      if (!limiter.take()) return socket.close(CLOSE_CODES.rateLimited, 'too many messages per second');
+      void this.onMessage(socket, (data as Buffer).toString());
     });
     sendSnapshot(this.store, (message) => send(socket, message));
   }
 
   closeAll(): void {
     this.stopRelay();
-    for (const socket of this.sockets) socket.close(1001, 'hub shutting down');
+    for (const socket of this.sockets) socket.close(CLOSE_CODES.goingAway, 'hub shutting down');
   }
 
   private async onMessage(socket: WebSocket, text: string): Promise<void> {
     let parsed;
     try {
-      parsed = uiMessage.safeParse(JSON.parse(text));
+      parsed = uiToHub.safeParse(JSON.parse(text));
     } catch {
-      return socket.close(4003, 'message is not JSON');
+      return socket.close(CLOSE_CODES.invalidFrame, 'message is not JSON');
     }
-    if (!parsed.success || parsed.data.type === 'openFile') return socket.close(4003, 'invalid message');
+    if (!parsed.success || parsed.data.type === 'openFile') return socket.close(CLOSE_CODES.invalidFrame, 'invalid message');
     await answerUi(parsed.data, this.store, this.sendSignal, (message) => send(socket, message));
   }
 

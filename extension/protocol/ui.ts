@@ -1,100 +1,118 @@
 // The hub ⇄ dashboard protocol: messages on /ws/ui in the browser, and the same objects through
-// postMessage in the VS Code webview. Types only, so the webview bundle carries no validator.
-import type { AllowedSignal, LifecycleEvent } from './agent';
+// postMessage in the VS Code webview. The one definition: the hub validates what dashboards send with
+// `uiToHub`, the webview imports only the inferred types (`import type`, so its bundle carries no zod),
+// and `npm run protocol:schema` writes both directions as ui.schema.json and docs/protocol.md's tables.
+import { z } from 'zod';
+import { ALLOWED_SIGNALS, SNAPSHOT_SECONDS } from './constants';
+import { lifecycleEvent } from './agent';
 
-/** One worker as every view shows it (the `workers[]` of GET /api/servers). */
-export interface WorkerView {
-  pid: number;
-  age: number;
-  bootedAt: number;
-  cpuPercent: number | null;
-  rssBytes: number | null;
-  pssBytes: number | null;
-  /** Requests completed by this worker since it booted. */
-  requests: number;
-  state: 'idle' | 'busy' | null;
-  /** The request a sync/gthread worker is handling now; null when idle; absent when unknown. */
-  inFlight?: { method: string; route: string; elapsed: number } | null;
-  /** Requests in progress (async workers). */
-  inFlightCount?: number;
-  /** How the worker this one replaced exited (Gunicorn has no slots: the oldest unmatched exit before this spawn). */
-  lastExit?: { pid: number; reason: string; signal?: string; exitCode?: number; at: number } | null;
-}
+const nullableNumber = z.number().nullable();
 
-/** One route's totals since the hub first saw the server. */
-export interface RouteView {
-  method: string;
-  route: string;
-  count: number;
-  /** Requests per second, smoothed over about a minute. */
-  rps: number;
-  /** Seconds, estimated from the duration histogram; null before any request. */
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  /** 5xx answers plus requests whose app code raised. */
-  errors: number;
-}
+export const workerView = z.strictObject({
+  pid: z.number().int(),
+  age: z.number().int(),
+  bootedAt: z.number(),
+  cpuPercent: nullableNumber,
+  rssBytes: nullableNumber,
+  pssBytes: nullableNumber,
+  requests: z.number().int().describe('requests completed by this worker since it booted'),
+  state: z.enum(['idle', 'busy']).nullable(),
+  inFlight: z.strictObject({ method: z.string(), route: z.string(), elapsed: z.number() }).nullable().optional()
+    .describe('the request a sync/gthread worker is handling now; null when idle; absent when unknown'),
+  inFlightCount: z.number().int().optional().describe('requests in progress (async workers)'),
+  lastExit: z.strictObject({
+    pid: z.number().int(),
+    reason: z.string(),
+    signal: z.string().optional(),
+    exitCode: z.number().int().optional(),
+    at: z.number(),
+  }).nullable().optional()
+    .describe('how the worker this one replaced exited (Gunicorn has no slots: the oldest unmatched exit before this spawn)'),
+}).meta({ id: 'WorkerView', description: 'One worker as every view shows it (the `workers[]` of GET /api/servers).' });
 
-/** One server (one master and its workers): the elements of GET /api/servers → servers. */
-export interface ServerView {
-  id: string;
-  masterPid: number;
-  host: string;
-  app: string;
-  bind: string[];
-  workerClass: string;
-  serviceName: string;
-  connected: boolean;
-  startedAt: number;
-  /** Time of the newest sample, seconds since the epoch. */
-  lastSampleAt: number | null;
-  targetWorkers: number;
-  master: { pid: number; cpuPercent: number | null; rssBytes: number | null } | null;
-  /** Live workers: the current master's, then — after USR2, until the old master is stopped — the old master's, which still serve. */
-  workers: WorkerView[];
-  /** Requests completed since the hub first saw this server (never decreases). */
-  requestsTotal: number;
-  /** Reloads (HUP) the current master has performed, when the agent reports it. */
-  reloads?: number;
-  /** Samples lost on the way (gaps the hub saw plus what the agent dropped while the hub was away). */
-  samplesLost?: number;
-  /** Recent lifecycle events, newest last. */
-  events: LifecycleEvent[];
-  /** Per method and route, busiest first (at most 200). */
-  routes?: RouteView[];
-}
+export const routeView = z.strictObject({
+  method: z.string(),
+  route: z.string(),
+  count: z.number().int(),
+  rps: z.number().describe('requests per second, smoothed over about a minute'),
+  p50: nullableNumber.describe('seconds, estimated from the duration histogram; null before any request'),
+  p95: nullableNumber,
+  p99: nullableNumber,
+  errors: z.number().int().describe('5xx answers plus requests whose app code raised'),
+}).meta({ id: 'RouteView', description: "One route's totals since the hub first saw the server." });
 
-/** One sample on the shared time axis of the charts. */
-export interface HistoryPoint {
-  at: number;
-  /** Requests per second over the interval, all workers. */
-  rps: number;
-  workers: Array<{ pid: number; cpuPercent: number | null; rssBytes: number | null; pssBytes: number | null; rps: number }>;
-  /** Latency of the requests completed in the interval, seconds (estimated from the histogram); null if none. */
-  latency?: { p50: number; p95: number; p99: number } | null;
-  /** Requests per second by status class over the interval. */
-  status?: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
-  /** Workers busy at the sample; absent when no worker's state is known (the worker class can't tell). */
-  busy?: number;
-}
+export const serverView = z.strictObject({
+  id: z.string(),
+  masterPid: z.number().int(),
+  host: z.string(),
+  app: z.string(),
+  bind: z.array(z.string()),
+  workerClass: z.string(),
+  serviceName: z.string(),
+  connected: z.boolean(),
+  startedAt: z.number(),
+  lastSampleAt: nullableNumber.describe('time of the newest sample, seconds since the epoch'),
+  targetWorkers: z.number().int(),
+  master: z.strictObject({ pid: z.number().int(), cpuPercent: nullableNumber, rssBytes: nullableNumber }).nullable(),
+  workers: z.array(workerView)
+    .describe("live workers: the current master's, then — after USR2, until the old master is stopped — the old master's, which still serve"),
+  requestsTotal: z.number().int().describe('requests completed since the hub first saw this server (never decreases)'),
+  reloads: z.number().int().optional().describe('reloads (HUP) the current master has performed, when the agent reports it'),
+  samplesLost: z.number().int().optional()
+    .describe('samples lost on the way (gaps the hub saw plus what the agent dropped while the hub was away)'),
+  events: z.array(lifecycleEvent).describe('recent lifecycle events, newest last'),
+  routes: z.array(routeView).optional().describe('per method and route, busiest first (at most 200)'),
+}).meta({ id: 'ServerView', description: 'One server (one master and its workers): the elements of GET /api/servers → servers.' });
 
-export type HubToUi =
-  /** On connect: every server, with its recent history (the last 5 minutes). */
-  | { type: 'snapshot'; servers: ServerView[]; history: Record<string, HistoryPoint[]> }
-  /** Right after a snapshot: older history, newest slice first; each goes before the points already held. */
-  | { type: 'history'; serverId: string; points: HistoryPoint[] }
-  | { type: 'update'; server: ServerView; point: HistoryPoint }
-  /** A change with no new sample: an agent connected or went away. */
-  | { type: 'server'; server: ServerView }
-  /** A server disconnected long ago and is no longer shown. */
-  | { type: 'removed'; serverId: string }
-  | { type: 'event'; serverId: string; event: LifecycleEvent }
-  | { type: 'ack'; id: string; ok: boolean; error?: string };
+export const historyPoint = z.strictObject({
+  at: z.number(),
+  rps: z.number().describe('requests per second over the interval, all workers'),
+  workers: z.array(z.strictObject({
+    pid: z.number().int(), cpuPercent: nullableNumber, rssBytes: nullableNumber, pssBytes: nullableNumber, rps: z.number(),
+  })),
+  latency: z.strictObject({ p50: z.number(), p95: z.number(), p99: z.number() }).nullable().optional()
+    .describe('latency of the requests completed in the interval, seconds (estimated from the histogram); null if none'),
+  status: z.strictObject({ '2xx': z.number(), '3xx': z.number(), '4xx': z.number(), '5xx': z.number() }).optional()
+    .describe('requests per second by status class over the interval'),
+  busy: z.number().int().optional()
+    .describe("workers busy at the sample; absent when no worker's state is known (the worker class can't tell)"),
+}).meta({ id: 'HistoryPoint', description: 'One sample on the shared time axis of the charts.' });
 
-export type UiToHub =
-  | { type: 'signal'; id: string; serverId: string; signal: AllowedSignal }
-  /** The webview's script listens now: the VS Code host answers with a snapshot (the browser needs none). */
-  | { type: 'ready' }
-  /** Jump to code (VS Code host only): open `file` at `line`. */
-  | { type: 'openFile'; file: string; line: number };
+export const hubToUi = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('snapshot'), servers: z.array(serverView), history: z.record(z.string(), z.array(historyPoint)) })
+    .meta({ id: 'SnapshotMessage', description: `On connect, and in answer to ready: every server, with the last ${SNAPSHOT_SECONDS / 60} minutes of its history.` }),
+  z.strictObject({ type: z.literal('history'), serverId: z.string(), points: z.array(historyPoint) })
+    .meta({ id: 'HistoryMessage', description: 'Right after a snapshot: older history, newest slice first; each goes before the points already held.' }),
+  z.strictObject({ type: z.literal('update'), server: serverView, point: historyPoint })
+    .meta({ id: 'UpdateMessage', description: "Every sample: the server's new state and one history point." }),
+  z.strictObject({ type: z.literal('server'), server: serverView })
+    .meta({ id: 'ServerMessage', description: 'A change with no new sample: an agent connected or went away.' }),
+  z.strictObject({ type: z.literal('removed'), serverId: z.string() })
+    .meta({ id: 'RemovedMessage', description: 'A server disconnected long ago (15 min) is no longer shown.' }),
+  z.strictObject({ type: z.literal('event'), serverId: z.string(), event: lifecycleEvent })
+    .meta({ id: 'EventMessage', description: "Each lifecycle event, as the agent's event frame." }),
+  z.strictObject({ type: z.literal('ack'), id: z.string(), ok: z.boolean(), error: z.string().optional() })
+    .meta({ id: 'AckMessage', description: 'The agent answered a signal.' }),
+]).meta({ id: 'HubToUi', description: 'Hub → dashboard.' });
+
+const sigPrefixed = ALLOWED_SIGNALS.map((s) => `SIG${s}` as const);
+
+export const uiToHub = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('signal'),
+    id: z.string().min(1).max(64),
+    serverId: z.string().min(1).max(64),
+    signal: z.enum([...ALLOWED_SIGNALS, ...sigPrefixed]).describe('allow-listed, with or without the SIG prefix'),
+  }).meta({ id: 'SignalMessage', description: 'Send a signal to a master; answered by an ack.' }),
+  z.strictObject({ type: z.literal('ready') })
+    .meta({ id: 'ReadyMessage', description: "The webview's script listens now: the VS Code host answers with a snapshot (the browser needs none)." }),
+  z.strictObject({ type: z.literal('openFile'), file: z.string().min(1).max(4096), line: z.number().int().nonnegative() })
+    .meta({ id: 'OpenFileMessage', description: "VS Code only (the browser's socket refuses it): open `file` at `line`." }),
+]).meta({ id: 'UiToHub', description: 'Dashboard → hub.' });
+
+export type WorkerView = z.infer<typeof workerView>;
+export type RouteView = z.infer<typeof routeView>;
+export type ServerView = z.infer<typeof serverView>;
+export type HistoryPoint = z.infer<typeof historyPoint>;
+export type HubToUi = z.infer<typeof hubToUi>;
+export type UiToHub = z.infer<typeof uiToHub>;

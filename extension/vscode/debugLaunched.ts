@@ -2,10 +2,8 @@
 // session, which stops the master and its workers at once (a SIGTERM would leave a worker paused at a
 // breakpoint running until Gunicorn's graceful timeout).
 import * as vscode from 'vscode';
+import { LAUNCH_MARKER } from './debugConfiguration';
 import { log } from './log';
-
-/** Set on the debug configurations launchWithDebugger starts (debug adapters ignore unknown keys). */
-export const LAUNCH_MARKER = 'gunicornLiveLaunch';
 
 export class DebugLaunched implements vscode.Disposable {
   private readonly sessions = new Map<number, vscode.DebugSession>();

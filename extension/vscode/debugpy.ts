@@ -10,7 +10,7 @@ export const DEBUG_TYPE = 'gunicorn-live-debugpy';
 
 /** The first element of debugpy's `python` property (a path, or a path plus interpreter options). */
 function configuredPython(value: unknown): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
+  const first: unknown = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' && first.trim() ? first.trim() : undefined;
 }
 
@@ -25,10 +25,11 @@ class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
     const c = session.configuration;
     // `connect`: a running adapter accepts clients there (debugpy.listen() in the app, or the parent
     // session's adapter for a forked worker, see attachSubprocess).
-    if (c.request === 'attach' && c.connect && typeof c.connect === 'object' && c.connect.port) {
-      const host = typeof c.connect.host === 'string' ? c.connect.host : '127.0.0.1';
-      log().info(`Debug "${session.name}": connecting to debugpy at ${host}:${c.connect.port}`);
-      return new vscode.DebugAdapterServer(Number(c.connect.port), host);
+    const connect = c.connect as { host?: unknown; port?: number | string } | undefined;
+    if (c.request === 'attach' && connect && typeof connect === 'object' && connect.port) {
+      const host = typeof connect.host === 'string' ? connect.host : '127.0.0.1';
+      log().info(`Debug "${session.name}": connecting to debugpy at ${host}:${connect.port}`);
+      return new vscode.DebugAdapterServer(Number(connect.port), host);
     }
     const python = (await interpreterFor(c, session.workspaceFolder)).path;
     log().info(`Debug "${session.name}": ${python} -m debugpy.adapter`);

@@ -44,7 +44,7 @@ export class HubHost implements vscode.Disposable {
     } catch (err) {
       const line = `Gunicorn Live: the hub could not listen on ${s.hubHost}:${s.hubPort}: ${errorLine(err)}`;
       log().error(line);
-      throw new Error(line);
+      throw new Error(line, { cause: err });
     }
   }
 

@@ -1,10 +1,9 @@
 // "Launch Instrumented Server" and "Launch with Debugger": interpreter, app, hub, then a `gunicorn` task
 // (or a debugpy session). Nothing runs in an untrusted workspace: launching executes the project's code.
 import * as vscode from 'vscode';
-import { AGENT_DIR } from '../cli/paths';
 import { chooseApp, chooseFolder } from './appDetect';
 import type { AppCandidate } from './appCandidates';
-import { LAUNCH_MARKER } from './debugLaunched';
+import { debugConfiguration } from './debugConfiguration';
 import { DEBUG_TYPE } from './debugpy';
 import { describePlan, gunicornCommand } from './gunicornCommand';
 import { definitionFor, makeTask, taskName } from './gunicornTask';
@@ -84,30 +83,6 @@ function debuggerType(): string {
   if (vscode.extensions.getExtension('ms-python.debugpy')) return 'debugpy';
   if (vscode.extensions.getExtension('ms-python.python')) return 'python';
   return DEBUG_TYPE;
-}
-
-/** The debug configuration for a Gunicorn with one worker and no timeout (exported for tests). */
-export function debugConfiguration(type: string, name: string, python: string, plan: ReturnType<typeof gunicornCommand>): vscode.DebugConfiguration {
-  return {
-    type,
-    request: 'launch',
-    name,
-    python,
-    // plan.args start with the launcher script (not `-m gunicorn`, which USR2's re-execution breaks).
-    program: plan.args[0],
-    args: plan.args.slice(1),
-    cwd: plan.cwd,
-    env: plan.env,
-    // Gunicorn's log in a terminal, as for the task (the token travels in the launch request, not the command line).
-    console: 'integratedTerminal',
-    consoleTitle: name,
-    justMyCode: true,
-    // The agent is not the user's code: never step into it or stop in it.
-    rules: [{ path: AGENT_DIR, include: false }],
-    // Workers are forked children of the master: follow them so breakpoints in views hit.
-    subProcess: true,
-    [LAUNCH_MARKER]: true,
-  };
 }
 
 export async function launchWithDebugger(hubs: HubHost, openPanel: () => Promise<unknown>, overrides?: LaunchOverrides): Promise<LaunchResult | undefined> {

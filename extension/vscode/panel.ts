@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { renderDashboardPage } from '../hub/dashboardPage';
 import type { Hub } from '../hub/hub';
-import { answerUi, relayStore, sendSnapshot, uiMessage } from '../hub/uiFeed';
-import type { HubToUi } from '../protocol/ui';
+import { answerUi, relayStore, sendSnapshot } from '../hub/uiFeed';
+import { uiToHub, type HubToUi } from '../protocol/ui';
 import type { HubHost } from './hubHost';
 import { openStackFrame } from './jumpToCode';
 import { log } from './log';
@@ -102,7 +102,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   /** The webview may ask for a snapshot, a signal (as on /ws/ui) or to open a stack frame's file; nothing else. */
   private async onMessage(msg: unknown): Promise<void> {
-    const parsed = uiMessage.safeParse(msg);
+    const parsed = uiToHub.safeParse(msg);
     if (!parsed.success) return;
     const message = parsed.data;
     if (message.type === 'openFile') {

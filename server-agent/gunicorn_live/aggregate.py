@@ -1,11 +1,11 @@
 """The master's view of its workers' reports: each worker's last cumulative totals (WorkerLedger), and
-the server-wide requests of the current interval as deltas (ServerRequests), with at most MAX_ROUTES
+the server-wide requests of the current interval as deltas (ServerRequests), with at most MAX_SERVER_ROUTES
 distinct routes per server (the rest are `other`), client disconnects and a few examples."""
 from . import exphist
 from .routes import OTHER
 from .stats import COUNT, DURATION, BYTES, EXCEPTIONS, HIST, MAX, WIDTH
 
-MAX_ROUTES = 200
+MAX_SERVER_ROUTES = 200
 MAX_EXAMPLES = 64
 
 
@@ -28,7 +28,7 @@ class WorkerLedger(object):
 
 
 class ServerRequests(object):
-    def __init__(self, max_routes=MAX_ROUTES, max_examples=MAX_EXAMPLES):
+    def __init__(self, max_routes=MAX_SERVER_ROUTES, max_examples=MAX_EXAMPLES):
         self.max_routes = max_routes
         self.max_examples = max_examples
         self.routes = set()

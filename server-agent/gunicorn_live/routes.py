@@ -3,7 +3,7 @@ with ids, UUIDs and long hex tokens replaced by placeholders. The number of dist
 per worker here, per server in the master (aggregate.py) — so label cardinality stays bounded."""
 import re
 
-MAX_ROUTES = 200
+MAX_WORKER_ROUTES = 200
 OTHER = "other"
 MAX_ROUTE_CHARS = 256
 # Paths seen → route, so the per-request cost is one dict lookup for paths seen before; longer paths are
@@ -44,7 +44,7 @@ class RouteTable(object):
     """Per worker: maps paths to at most `limit` distinct routes, the rest to 'other'. Paths seen are
     remembered with their route, so a request in flight can be named like the completed ones."""
 
-    def __init__(self, limit=MAX_ROUTES):
+    def __init__(self, limit=MAX_WORKER_ROUTES):
         self.limit = limit
         self.routes = set()
         self.cache = {}

@@ -242,7 +242,7 @@ class WebSocketClient(object):
             try:
                 return payload.decode("utf-8")
             except UnicodeDecodeError:
-                raise self._fail(1007, "text message is not UTF-8")
+                raise self._fail(1007, "text message is not UTF-8") from None
         return payload
 
     def _reply_close(self, code_bytes):

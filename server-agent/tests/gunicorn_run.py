@@ -13,7 +13,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 AGENT_ROOT = os.path.dirname(HERE)
 SHIM = os.path.join(AGENT_ROOT, "gunicorn_live", "shim.py")
-APPS = os.path.join(HERE, "apps")
+APPS = os.path.join(os.path.dirname(AGENT_ROOT), "test", "apps")
 GUNICORN = "/usr/bin/gunicorn"
 
 

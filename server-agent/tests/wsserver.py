@@ -1,5 +1,6 @@
 """A small stdlib WebSocket server standing in for the hub in tests: checks the Bearer token, insists on
-masked client frames, records every message, and can ping, send fragmented messages and close."""
+masked client frames, records every message, validates each against the protocol's JSON Schema (as the
+real hub validates with zod), and can ping, send fragmented messages and close."""
 import base64
 import hashlib
 import json
@@ -8,6 +9,8 @@ import socket
 import struct
 import threading
 import time
+
+from tests import schema
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -131,14 +134,22 @@ class Connection(object):
             obj = json.loads(text)
         except ValueError:
             obj = None
+        if self.hub.check_frames:
+            found = ["not JSON"] if obj is None else schema.check(obj)
+            if found:
+                self.hub.invalid.append((text[:2000], found))
         self.hub.inbox.put((self, obj))
 
 
 class TestHub(object):
-    def __init__(self, token="t0ken", port=0, stall=False):
-        """`stall`: accept and upgrade, then never read — a hub that has stopped keeping up."""
+    def __init__(self, token="t0ken", port=0, stall=False, check_frames=True):
+        """`stall`: accept and upgrade, then never read — a hub that has stopped keeping up.
+        `check_frames`: every message must be an agent frame the hub accepts; `next()` and
+        `assert_frames_valid()` fail on the first that is not. Off only for tests of the bare WebSocket."""
         self.token = token
         self.stall = stall
+        self.check_frames = check_frames
+        self.invalid = []
         self.inbox = queue.Queue()
         self.connections = []
         self.refused = 0
@@ -192,9 +203,11 @@ class TestHub(object):
             sock.close()
 
     def next(self, predicate=lambda c, m: True, timeout=10.0):
-        """The next (connection, message) matching predicate; AssertionError after timeout."""
+        """The next (connection, message) matching predicate; AssertionError after timeout, or as soon as
+        an invalid frame has arrived."""
         deadline = time.monotonic() + timeout
         while True:
+            self.assert_frames_valid()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError("no matching message within %.1fs" % timeout)
@@ -202,8 +215,15 @@ class TestHub(object):
                 conn, message = self.inbox.get(timeout=remaining)
             except queue.Empty:
                 continue
+            self.assert_frames_valid()
             if predicate(conn, message):
                 return conn, message
+
+    def assert_frames_valid(self):
+        if self.invalid:
+            text, found = self.invalid[0]
+            raise AssertionError("%d frame(s) the hub would refuse; the first: %s\n%s"
+                                 % (len(self.invalid), "; ".join(found[:10]), text))
 
     def wait_connections(self, n, timeout=10.0):
         deadline = time.monotonic() + timeout

@@ -30,7 +30,7 @@ describe('browser dashboard of `gunicorn-live run`', () => {
   before(async () => {
     mkdirSync(OUTPUT, { recursive: true });
     appPort = await freePort();
-    cli = await startCli(['-w', '2', '--timeout', '2', '--bind', `127.0.0.1:${appPort}`, '--chdir', APPS, 'app:app']);
+    cli = await startCli(['-w', '2', '--timeout', '2', '--bind', `127.0.0.1:${appPort}`, '--chdir', APPS, 'work:app']);
     watched = await openPage({ colorScheme: 'dark' });
     page = watched.page;
   });
@@ -175,7 +175,7 @@ describe('browser dashboard of `gunicorn-live run`', () => {
   });
 
   test('a worker the master times out shows the stack it was stuck in', async () => {
-    const line = readFileSync(join(APPS, 'app.py'), 'utf8').split('\n').findIndex((l) => l.includes('time.sleep(10)')) + 1;
+    const line = readFileSync(join(APPS, 'work.py'), 'utf8').split('\n').findIndex((l) => l.includes('time.sleep(10)')) + 1;
     const sleeping = get(appPort, '/sleep');
     // While it hangs, its worker's row says what it is doing and for how long.
     const inFlight = await until(async () => {
@@ -196,7 +196,7 @@ describe('browser dashboard of `gunicorn-live run`', () => {
       const texts = await exit.locator('.frames .frame').allTextContents();
       return texts.length > 0 ? texts : null;
     }, 'the stack frames of the timeout', 5_000);
-    assert.ok(frames.includes(`${join(APPS, 'app.py')}:${line} in slow`), frames.join('\n'));
+    assert.ok(frames.includes(`${join(APPS, 'work.py')}:${line} in slow`), frames.join('\n'));
     assert.equal(await exit.locator('button.frame-link').count(), 0);
     assert.equal(await exit.locator('details.stack').getAttribute('open'), '');
     // The worker that replaced it carries the cause in its row; the charts carry a marker.
@@ -212,7 +212,7 @@ describe('browser dashboard of `gunicorn-live run`', () => {
 
   test('several servers: the picker switches; Stop (QUIT) asks first, then the server goes', async () => {
     const port = await freePort();
-    const second = startAttached(cli.dashboardUrl, ['-w', '1', '--bind', `127.0.0.1:${port}`, 'app:app']);
+    const second = startAttached(cli.dashboardUrl, ['-w', '1', '--bind', `127.0.0.1:${port}`, 'work:app']);
     try {
       const secondPid = second.child.pid!;
       await page.locator('label.picker:not([hidden])').waitFor({ timeout: 20_000 });
@@ -255,7 +255,7 @@ describe('browser dashboard of `gunicorn-live run`', () => {
     const snapshot = await new Promise<unknown>((resolve, reject) => {
       const ws = new WebSocket(`ws://${url.host}/ws/ui?token=${token}`, { headers: { Origin: url.origin } });
       ws.once('message', (data) => {
-        resolve(JSON.parse(String(data)));
+        resolve(JSON.parse((data as Buffer).toString()));
         ws.close();
       });
       ws.once('error', reject);
@@ -271,13 +271,13 @@ describe('browser dashboard of `gunicorn-live run`', () => {
       assert.deepEqual(await posted(), [{ type: 'ready' }]);
       assert.equal(await hook<string>(vscode.page, 'host'), 'vscode');
       await vscode.page.evaluate(`window.postMessage(${JSON.stringify(snapshot)}, '*')`);
-      const frame = vscode.page.locator('#events-list li.event-exit[data-reason="timeout"] button.frame-link', { hasText: 'app.py' }).last();
+      const frame = vscode.page.locator('#events-list li.event-exit[data-reason="timeout"] button.frame-link', { hasText: 'work.py' }).last();
       await frame.waitFor({ timeout: 10_000 });
       const [file, line] = (await frame.textContent())!.split(/:(?=\d+$)/);
       await frame.focus();
       await vscode.page.keyboard.press('Enter');
       assert.deepEqual((await posted()).at(-1), { type: 'openFile', file, line: Number(line) });
-      assert.equal(file, join(APPS, 'app.py'));
+      assert.equal(file, join(APPS, 'work.py'));
       assertClean(vscode);
     } finally {
       await vscode.close();

@@ -10,7 +10,7 @@ import { childrenOf, freePort } from '../integration/proc';
 export { childrenOf, freePort };
 
 export const ROOT = join(__dirname, '..', '..');
-export const APPS = join(__dirname, 'apps');
+export const APPS = join(__dirname, '..', 'apps');
 
 /** One GET; the status, or 0 when the server dropped the connection (a worker the master aborted). */
 export function get(port: number, path: string): Promise<number> {

@@ -30,7 +30,7 @@ describe('CLI bad input', () => {
   test('unknown flag', () => fails(['run', '--bogus'], /unknown option '--bogus'/));
   test('unknown command', () => fails(['launch'], /unknown command 'launch'/));
   test('no Gunicorn arguments', () => fails(['run'], /no Gunicorn arguments: put them after --/));
-  test('hub port taken', () => fails(['run', '--port', String(takenPort), '--', '--bind', '127.0.0.1:0', '--chdir', join(__dirname, 'apps'), 'hello:app'],
+  test('hub port taken', () => fails(['run', '--port', String(takenPort), '--', '--bind', '127.0.0.1:0', '--chdir', join(__dirname, '..', 'apps'), 'work:app'],
     new RegExp(`port ${takenPort} on 127.0.0.1 is already in use`)));
   test('bad port', () => fails(['serve', '--port', 'http'], /--port must be 0–65535/));
   test('no Python with gunicorn', () => fails(['run', '--python', '/nonexistent/python3', '--', 'app:app'], /no Python that can import gunicorn: tried \/nonexistent\/python3 \(not found\)/));
@@ -78,7 +78,7 @@ describe('run: a stop the moment the hub\'s lines appear', () => {
   test('reaches Gunicorn even before it was spawned: the CLI exits by itself and nothing is left running', async () => {
     for (let i = 0; i < 3; i++) {
       const marker = `gl-stop-race-${process.pid}-${i}`;
-      const cli = startCli(['run', '--port', '0', '--', '--bind', '127.0.0.1:0', '--name', marker, '--chdir', join(__dirname, 'apps'), 'hello:app']);
+      const cli = startCli(['run', '--port', '0', '--', '--bind', '127.0.0.1:0', '--name', marker, '--chdir', join(__dirname, '..', 'apps'), 'work:app']);
       let seen = '';
       cli.child.stdout!.on('data', (d) => {
         seen += d;

@@ -9,7 +9,7 @@ import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN } from './cliProcess';
 
-const APPS = join(__dirname, 'apps');
+const APPS = join(__dirname, '..', 'apps');
 const PYTHON = process.env.GUNICORN_LIVE_PYTHON ?? '/usr/bin/python3';
 
 interface Finished { code: number | null; stdout: string; stderr: string }
@@ -73,8 +73,8 @@ describe('gunicorn-live run refuses bad Gunicorn arguments before starting anyth
   });
 
   test('a submodule that is not there, with --chdir and --pythonpath', async () => {
-    await refused(['--bind', '127.0.0.1:0', '--chdir', APPS, '--pythonpath', 'lib', 'hello.nope:app'],
-      `gunicorn-live: no module named 'hello.nope' (from the app argument 'hello.nope:app', looked in ${join(APPS, 'lib')}, ${APPS})`, { cwd: empty });
+    await refused(['--bind', '127.0.0.1:0', '--chdir', APPS, '--pythonpath', 'lib', 'work.nope:app'],
+      `gunicorn-live: no module named 'work.nope' (from the app argument 'work.nope:app', looked in ${join(APPS, 'lib')}, ${APPS})`, { cwd: empty });
   });
 
   test('no app at all; the python: line names the interpreter file, not the bare name', async () => {
@@ -90,18 +90,18 @@ describe('gunicorn-live run refuses bad Gunicorn arguments before starting anyth
   });
 
   test('the app bind port is taken', async () => {
-    await refused(['--bind', `127.0.0.1:${takenPort}`, '--chdir', APPS, 'hello:app'],
+    await refused(['--bind', `127.0.0.1:${takenPort}`, '--chdir', APPS, 'work:app'],
       `gunicorn-live: --bind 127.0.0.1:${takenPort} is already in use; pick another port`, { cwd: empty });
   });
 
   test('-D is refused: run could not follow a daemon', async () => {
-    await refused(['-D', '--bind', '127.0.0.1:0', '--chdir', APPS, 'hello:app'],
+    await refused(['-D', '--bind', '127.0.0.1:0', '--chdir', APPS, 'work:app'],
       'gunicorn-live: run cannot follow a daemonized Gunicorn (-D/--daemon): drop it, or start the hub with `gunicorn-live serve` '
       + 'and start Gunicorn yourself with the GUNICORN_LIVE_URL, GUNICORN_LIVE_TOKEN and PYTHONPATH it prints', { cwd: empty });
   });
 
   test('an option Gunicorn does not know', async () => {
-    await refused(['--bogus', '--chdir', APPS, 'hello:app'], 'gunicorn-live: Gunicorn refused its arguments: unrecognized arguments: --bogus', { cwd: empty });
+    await refused(['--bogus', '--chdir', APPS, 'work:app'], 'gunicorn-live: Gunicorn refused its arguments: unrecognized arguments: --bogus', { cwd: empty });
   });
 });
 
@@ -124,7 +124,7 @@ describe('gunicorn-live run names an early Gunicorn exit in its last line', () =
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'gl-conf-bind-')));
     writeFileSync(join(dir, 'gunicorn.conf.py'), `bind = ["127.0.0.1:${port}"]\n`);
     try {
-      const result = await runCli(['run', '--python', PYTHON, '--', '--chdir', APPS, 'hello:app'], { cwd: dir });
+      const result = await runCli(['run', '--python', PYTHON, '--', '--chdir', APPS, 'work:app'], { cwd: dir });
       assert.equal(result.code, 1, result.stderr);
       const lines = result.stderr.trim().split('\n');
       assert.equal(lines.filter((l) => l.startsWith('gunicorn-live:')).length, 1, result.stderr);

@@ -66,7 +66,7 @@ test('demo: traffic moves every counter, 4xx and 5xx included, stops after --min
   assert.ok(series.length > 0, 'no gunicorn_requests_total series');
   for (const [, route, status] of series) assert.equal(Number(status), DEMO_STATUS[route], `${route} counted as ${status}`);
   const statuses = new Set(series.map((m) => m[2]));
-  for (const s of ['200', '404', '500']) assert.ok(statuses.has(s), `no ${s} series: ${[...statuses]}`);
+  for (const s of ['200', '404', '500']) assert.ok(statuses.has(s), `no ${s} series: ${[...statuses].join()}`);
 
   // Bounded: after --minutes (plus the slowest request, a flush and a sample) nothing more arrives.
   await sleep(Math.max(0, trafficFrom + (TRAFFIC_SECONDS + 3) * 1000 - Date.now()));

@@ -9,9 +9,9 @@ import { startRealServer, type RealServer } from './realServer';
 import { series, sum } from './promText';
 
 const N = 40;
-/** The agent's test app (server-agent/tests/apps/app.py): `/raise` raises, `/error` answers 500 without
+/** The agent's test app (test/apps/app.py): `/raise` raises, `/error` answers 500 without
  * raising, `/stream-raise` raises after its 200 headers went out, `/missing` is a 404 (not a failure). */
-const AGENT_APPS = join(__dirname, '..', '..', 'server-agent', 'tests', 'apps');
+const AGENT_APPS = join(__dirname, '..', 'apps');
 const FAILING = { '/raise': [3, 500], '/error': [2, 500], '/stream-raise': [2, 200] } as const;
 const MISSING = 2;
 const EXTRA = Object.values(FAILING).reduce((a, [n]) => a + n, 0) + MISSING;
@@ -119,7 +119,7 @@ describe('/metrics while max_requests recycles workers faster than the agent sam
   const SENT = 300;
   let server: RealServer;
   before(async () => {
-    server = await startRealServer(['-w', '2', '--max-requests', '20', '--timeout', '30', 'hello:app']);
+    server = await startRealServer(['-w', '2', '--max-requests', '20', '--timeout', '30', 'work:app']);
     await server.waitFor((s) => s.workers.length === 2, 'two workers');
   });
   after(() => server?.stop());

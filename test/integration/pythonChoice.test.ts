@@ -12,7 +12,7 @@ import { startCli, stopCli, type CliProcess } from './cliProcess';
 import { freePort } from './proc';
 import { killLeftoverGunicorn } from './processGroup';
 
-const APPS = join(__dirname, 'apps');
+const APPS = join(__dirname, '..', 'apps');
 const DEBIAN_PYTHON = '/usr/bin/python3';
 const work = mkdtempSync(join(tmpdir(), 'gl-python-'));
 const masters: number[] = [];

@@ -6,7 +6,7 @@ import { gunicornCommand } from '../../extension/cli/launch';
 import type { ServerView } from '../../extension/protocol/ui';
 import { freePort } from './proc';
 
-export const APPS = join(__dirname, 'apps');
+export const APPS = join(__dirname, '..', 'apps');
 
 export interface RealServer {
   hub: Hub;

@@ -14,7 +14,7 @@ import { childrenOf, freePort, httpGet, vmRssBytes } from './proc';
 import { killLeftoverGunicorn, processGroup } from './processGroup';
 import { until } from '../until';
 
-const APPS = join(__dirname, 'apps');
+const APPS = join(__dirname, '..', 'apps');
 const N = 120;
 /** What apps/work.py's /slow answers: this many bytes, ending in "done". */
 const SLOW_BODY_BYTES = 256 * 1024;
@@ -114,7 +114,7 @@ describe('gunicorn-live run with a user config', () => {
 
   before(async () => {
     appPort = await freePort();
-    cli = startCli(['run', '--port', '0', '--', '-c', join(APPS, 'user.conf.py'), '--bind', `127.0.0.1:${appPort}`, '--chdir', APPS, 'work:app'],
+    cli = startCli(['run', '--port', '0', '--', '-c', join(APPS, 'cli_user.conf.py'), '--bind', `127.0.0.1:${appPort}`, '--chdir', APPS, 'work:app'],
       { env: { HOOK_MARKER_DIR: markers } });
     const [, url, t] = await cli.line(/^dashboard: (http:\/\/127\.0\.0\.1:\d+)\/#token=([0-9a-f]{32})$/m);
     base = url;
@@ -232,7 +232,7 @@ describe('gunicorn-live run -w 2: what /api/servers says, per-worker CPU, and SI
     // Samples whose whole interval lies inside the burn: it starts after the sample seen before it.
     const times = [...seen.keys()].sort((a, b) => a - b);
     const inside = times.filter((at, i) => i > 0 && times[i - 1] >= burnStart + 0.2 && at <= burnEnd).map((at) => seen.get(at)!);
-    assert.ok(inside.length >= 1, `no sample inside the burn (${burnStart}–${burnEnd}): ${[...seen.keys()]}`);
+    assert.ok(inside.length >= 1, `no sample inside the burn (${burnStart}–${burnEnd}): ${[...seen.keys()].join()}`);
     const table = inside.map((s) => `${s.lastSampleAt}: ${s.workers.map((w) => `${w.pid}=${w.cpuPercent}`).join(' ')} master=${s.master?.cpuPercent}`).join('\n');
     for (const s of inside) {
       const busy = s.workers.find((w) => w.pid === burner);
@@ -252,8 +252,8 @@ describe('gunicorn-live run with no -c, in a folder holding gunicorn.conf.py, an
   test("that file is the user's config (its workers and hook apply), and --token beats GUNICORN_LIVE_TOKEN", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gl-default-conf-'));
     const markers = mkdtempSync(join(tmpdir(), 'gl-hooks-'));
-    // Gunicorn's own default: ./gunicorn.conf.py, here with 3 workers (the user.conf.py hook included).
-    copyFileSync(join(APPS, 'user.conf.py'), join(dir, 'gunicorn.conf.py'));
+    // Gunicorn's own default: ./gunicorn.conf.py, here with 3 workers (the cli_user.conf.py hook included).
+    copyFileSync(join(APPS, 'cli_user.conf.py'), join(dir, 'gunicorn.conf.py'));
     writeFileSync(join(dir, 'gunicorn.conf.py'), readFileSync(join(dir, 'gunicorn.conf.py'), 'utf8').replace('workers = 2', 'workers = 3'));
     const appPort = await freePort();
     const flagToken = 'from-the-flag-0123456789abcdef';

@@ -11,7 +11,7 @@ import { childrenOf, freePort, httpGet } from './proc';
 import { until } from '../until';
 import { series, sum } from './promText';
 
-const APPS = join(__dirname, 'apps');
+const APPS = join(__dirname, '..', 'apps');
 const N = 30;
 const M = 40;
 const K = 20;
@@ -39,10 +39,10 @@ function groupMembers(pgrp: number): number[] {
   return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => stat(pid)?.pgrp === pgrp && running(pid));
 }
 
-/** One `gunicorn-live run -- -w 2 hello:app`, with its API and metrics. */
+/** One `gunicorn-live run -- -w 2 work:app`, with its API and metrics. */
 async function startRun(): Promise<{ cli: CliProcess; appPort: number; api: Api }> {
   const appPort = await freePort();
-  const cli = startCli(['run', '--port', '0', '--', '-w', '2', '--bind', `127.0.0.1:${appPort}`, '--chdir', APPS, 'hello:app'],
+  const cli = startCli(['run', '--port', '0', '--', '-w', '2', '--bind', `127.0.0.1:${appPort}`, '--chdir', APPS, 'work:app'],
     { env: { GUNICORN_LIVE_INTERVAL: '0.5' } });
   const [, base, token] = await cli.line(/^dashboard: (http:\/\/127\.0\.0\.1:\d+)\/#token=([0-9a-f]{32})$/m);
   return { cli, appPort, api: new Api(base, token) };

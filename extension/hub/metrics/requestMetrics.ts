@@ -44,7 +44,7 @@ export function requestMetricsText(store: Store): string {
       let s = byRoute.get(key);
       if (!s) {
         s = { labels: labels.route, bounds: data.durationBuckets,
-          counts: new Array(data.durationBuckets.length + 1).fill(0), sum: 0, failed: 0 };
+          counts: new Array<number>(data.durationBuckets.length + 1).fill(0), sum: 0, failed: 0 };
         byRoute.set(key, s);
       }
       for (let i = 0; i < t.buckets.length; i++) s.counts[i] += t.buckets[i];

@@ -97,7 +97,7 @@ export function startOtelExport(store: Store, env: NodeJS.ProcessEnv, log: (line
       store.off('event', onEvent);
       store.off('sample', onSample);
       store.off('removed', onRemoved);
-      await Promise.allSettled([...servers.values()].flatMap((e) => [e.meters?.shutdown(), e.tracer?.shutdown()]));
+      await Promise.allSettled([...servers.values()].flatMap((e) => [e.meters?.shutdown(), e.tracer?.shutdown()]).filter((p) => p !== undefined));
     },
   };
 }

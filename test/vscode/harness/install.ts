@@ -3,8 +3,8 @@
 // that is unreachable here); it needs Node 24 while the project builds on the machine's Node 20.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cacheRoot } from '../../../scripts/cacheRoot.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE_VERSION = '24.21.0';
@@ -15,8 +15,6 @@ export interface Toolchain {
   /** code-server's entry script (run with that node). */
   codeServerEntry: string;
 }
-
-const cacheRoot = () => process.env.GUNICORN_LIVE_CACHE || join(homedir(), '.cache', 'gunicorn-live');
 
 /** Where packages come from: the only npm settings an inner install keeps from an outer `npm run`. */
 const NPM_SOURCE_SETTINGS = new Set(['registry', 'cache', 'cafile', 'ca', 'strict_ssl', 'proxy', 'https_proxy', 'noproxy']);

@@ -32,7 +32,7 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last as Error)})` : ''}`);
 }
 
 /** The real children of a process, from /proc (what Gunicorn's workers are). */

@@ -8,8 +8,6 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GunicornLiveApi } from '../../../extension/vscode/extension';
-import { gunicornCommand } from '../../../extension/vscode/gunicornCommand';
-import { debugConfiguration } from '../../../extension/vscode/launch';
 import { gunicornVersion, installCommand, resolveInterpreter } from '../../../extension/vscode/python';
 import type { ServerNode, WorkerNode } from '../../../extension/vscode/serversTree';
 import { freePort } from '../harness/workspace';
@@ -84,7 +82,7 @@ describe('Gunicorn Live in VS Code', function () {
       // The error's first action, "Install gunicorn…", opens a terminal with the command typed (not run).
       const opened = new Promise<vscode.Terminal>((resolve) => {
         const sub = vscode.window.onDidOpenTerminal((t) => {
-          if (t.name === 'Install gunicorn') resolve(t), sub.dispose();
+          if (t.name === 'Install gunicorn') { resolve(t); sub.dispose(); }
         });
       });
       let terminal: vscode.Terminal | undefined;
@@ -114,22 +112,6 @@ describe('Gunicorn Live in VS Code', function () {
     } finally {
       await config.update('pythonPath', '/usr/bin/python3', vscode.ConfigurationTarget.WorkspaceFolder);
     }
-  });
-
-  it('builds a debugpy configuration with one worker and no timeout', () => {
-    const plan = gunicornCommand({ type: 'gunicorn', app: 'app:app' }, {
-      python: '/usr/bin/python3', folderPath: '/w', agentUrl: 'ws://127.0.0.1:1/ws/agent', token: 't', sampleInterval: 1,
-      defaultWorkers: 4, defaultTimeout: 30, debug: true,
-    });
-    const config = debugConfiguration('debugpy', 'n', '/usr/bin/python3', plan);
-    assert.match(config.program, /server-agent\/launcher\/gunicorn$/);
-    assert.equal(config.request, 'launch');
-    assert.equal(config.subProcess, true);
-    assert.deepEqual(config.args.slice(2), ['--workers', '1', '--timeout', '0', 'app:app']);
-    assert.equal(config.env.GUNICORN_LIVE_TOKEN, 't');
-    // The agent is excluded from "just my code"; the marker lets Stop Server find the session.
-    assert.deepEqual(config.rules, [{ path: plan.env.PYTHONPATH.split(':')[0], include: false }]);
-    assert.equal(config.gunicornLiveLaunch, true);
   });
 
   it('offers the detected app as a `gunicorn` task', async () => {
