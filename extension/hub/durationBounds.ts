@@ -2,10 +2,10 @@
 // protocol 1.1 send exponential histograms, from which the hub derives these; older agents' own bounds are
 // used as they come.
 
-/** From 0.25 ms up, so fast requests resolve (Prometheus' defaults start at 5 ms). */
-export const DEFAULT_DURATION_BOUNDS: readonly number[] = [
-  0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-];
+import { DEFAULT_DURATION_BUCKETS } from '../protocol/agent';
+
+/** From 0.25 ms up, so fast requests resolve (Prometheus' defaults start at 5 ms); the protocol's default. */
+export const DEFAULT_DURATION_BOUNDS = DEFAULT_DURATION_BUCKETS;
 export const MAX_DURATION_BOUNDS = 64;
 
 /** GUNICORN_LIVE_BUCKETS: comma-separated seconds, ascending. Throws one line saying what is wrong. */

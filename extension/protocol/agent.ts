@@ -31,6 +31,11 @@ const status = z.number().int().min(0).max(999);
  */
 export const DURATION_HISTOGRAM = { SCALE: 4, MIN_INDEX: -480, MAX_INDEX: 319 } as const;
 export const DURATION_BUCKET_LIMIT = DURATION_HISTOGRAM.MAX_INDEX - DURATION_HISTOGRAM.MIN_INDEX + 1;
+/** The classic bounds (seconds) of the duration histogram by default — the agent's `durationBuckets` and the
+ * hub's /metrics buckets (GUNICORN_LIVE_BUCKETS) — from 0.25 ms, so fast requests resolve. */
+export const DEFAULT_DURATION_BUCKETS: readonly number[] = [
+  0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 export const durationHistogram = z.strictObject({
   scale: z.literal(DURATION_HISTOGRAM.SCALE),
