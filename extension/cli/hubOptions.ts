@@ -1,5 +1,6 @@
 // Options every subcommand that starts a hub shares, and the lines it prints once the hub listens.
 import { isIP } from 'node:net';
+import { durationBoundsFrom } from '../hub/durationBounds';
 import { isLoopbackHost, type Hub } from '../hub/hub';
 import { CliError } from './errors';
 
@@ -10,7 +11,7 @@ export interface HubFlags {
   allowRemote?: boolean;
 }
 
-export function hubOptions(flags: HubFlags): { host: string; port: number; token?: string } {
+export function hubOptions(flags: HubFlags): { host: string; port: number; token?: string; durationBounds: number[] } {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0–65535, got '${flags.port}'`);
   const host = flags.host;
@@ -25,7 +26,13 @@ export function hubOptions(flags: HubFlags): { host: string; port: number; token
   if (token !== undefined && !/^[\x21-\x7e]{16,256}$/.test(token)) {
     throw new CliError('the token must be 16–256 printable ASCII characters without spaces');
   }
-  return { host, port, token };
+  let durationBounds: number[];
+  try {
+    durationBounds = durationBoundsFrom(process.env);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  return { host, port, token, durationBounds };
 }
 
 export function printHubLines(hub: Hub): void {

@@ -2,9 +2,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ALLOWED_SIGNALS, allowedSignal, type AllowedSignal } from '../protocol/constants';
 import type { SignalResult } from './agentSocket';
+import { MAX_ROUTE_WINDOW_SECONDS } from './routeStats';
 import type { Store } from './store';
 
 const MAX_BODY_BYTES = 4096;
+/** /routes without ?window: the last minute. */
+const DEFAULT_ROUTE_WINDOW_SECONDS = 60;
 
 export interface ApiContext {
   store: Store;
@@ -31,7 +34,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     }
     return true;
   }
-  const match = /^\/api\/servers\/([A-Za-z0-9_-]{1,64})\/(history|signal)$/.exec(url.pathname);
+  const match = /^\/api\/servers\/([A-Za-z0-9_-]{1,64})\/(history|routes|signal)$/.exec(url.pathname);
   if (!match) return false;
   const [, id, action] = match;
   if (!ctx.store.server(id)) {
@@ -46,6 +49,16 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       return true;
     }
     sendJson(res, 200, { serverId: id, points: ctx.store.history(id, window) });
+    return true;
+  }
+  if (action === 'routes' && req.method === 'GET') {
+    const raw = url.searchParams.get('window');
+    const window = raw === null ? DEFAULT_ROUTE_WINDOW_SECONDS : Number(raw);
+    if (!(Number.isInteger(window) && window > 0 && window <= MAX_ROUTE_WINDOW_SECONDS)) {
+      sendJson(res, 400, { error: `window must be a whole number of seconds from 1 to ${MAX_ROUTE_WINDOW_SECONDS}` });
+      return true;
+    }
+    sendJson(res, 200, { serverId: id, window, routes: ctx.store.routeWindow(id, window) });
     return true;
   }
   if (action === 'signal' && req.method === 'POST') {

@@ -1,7 +1,7 @@
 // One sample turned into a point on the charts' shared time axis.
 import type { SampleFrame } from '../protocol/agent';
 import type { HistoryPoint } from '../protocol/ui';
-import { addBuckets, histogramQuantile } from './quantile';
+import { Latency } from './latency';
 
 export interface PreviousSample {
   at: number;
@@ -11,16 +11,16 @@ export interface PreviousSample {
 export function historyPoint(frame: SampleFrame, bounds: number[], previous: PreviousSample | null): HistoryPoint {
   const elapsed = previous ? frame.at - previous.at : 0;
   const seconds = elapsed > 0 ? elapsed : 1; // the first sample covers about one interval
-  const buckets: number[] = [];
+  const latency = new Latency(bounds);
   const status = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
   let completed = 0;
   for (const group of frame.requests) {
     completed += group.count;
-    addBuckets(buckets, group.buckets);
+    latency.add(group);
     const cls = `${Math.floor(group.status / 100)}xx`;
     if (cls in status) status[cls as keyof typeof status] += group.count / seconds;
   }
-  const q = (p: number) => histogramQuantile(p, bounds, buckets);
+  const q = (p: number) => latency.quantile(p);
   const p50 = q(0.5);
   return {
     at: frame.at,

@@ -8,7 +8,7 @@ import { historyPoint, type PreviousSample } from './historyPoint';
 import { HistoryRing } from './historyRing';
 import { RequestLedger, type RequestTotals } from './requestLedger';
 import { RingBuffer } from './ringBuffer';
-import { RouteStats } from './routeStats';
+import { RouteStats, type RouteWindowView } from './routeStats';
 
 /** The longest window the dashboards offer. */
 /** Points that hold an hour of samples taken every `interval` seconds (at most MAX_HISTORY_POINTS). */
@@ -51,6 +51,7 @@ export class ServerAggregate {
   /** Older masters' request groups since the current master's last sample, for its next point and the routes. */
   private pending: RequestGroup[] = [];
 
+  /** `durationBuckets`: the classic bounds of /metrics (the hub's own for exponential histograms, else the agent's). */
   constructor(durationBuckets: number[], historyPoints: number, eventsKept: number) {
     this.ledger = new RequestLedger(durationBuckets);
     this.routes = new RouteStats(durationBuckets);
@@ -71,6 +72,11 @@ export class ServerAggregate {
   /** The routes table, busiest first. */
   routeViews(): RouteView[] {
     return this.routes.views();
+  }
+
+  /** Per-route figures over the last `windowSeconds`. */
+  routeWindow(windowSeconds: number): RouteWindowView[] {
+    return this.routes.window(windowSeconds);
   }
 
   /** A new master of the server (restart, USR2): history and totals carry on; so do the request totals

@@ -9,6 +9,8 @@ import type { HistoryReader } from './historyRing';
 import type { RequestTotals } from './requestLedger';
 import { historyPointsFor, ServerAggregate, type ServerCounters } from './serverAggregate';
 import { serverId } from './serverId';
+import { DEFAULT_DURATION_BOUNDS } from './durationBounds';
+import type { RouteWindowView } from './routeStats';
 
 export type { RequestTotals } from './requestLedger';
 export { HISTORY_SECONDS } from '../protocol/constants';
@@ -35,6 +37,8 @@ export interface StoreOptions {
   eventsKept?: number;
   /** How long a disconnected server stays visible, ms. Default 15 min. */
   keepDisconnectedMs?: number;
+  /** Classic bounds of /metrics' duration histogram for agents that send exponential ones (GUNICORN_LIVE_BUCKETS). */
+  durationBounds?: readonly number[];
 }
 
 /** A server without its events and routes: cheap to read many times per scrape. */
@@ -53,9 +57,11 @@ export class Store extends EventEmitter<StoreEvents> {
   /** Lifecycle events kept per server: the most /api/servers?events=N can ask for. */
   readonly eventsKept: number;
   private readonly keepDisconnectedMs: number;
+  private readonly durationBounds: number[];
 
   constructor(options: StoreOptions = {}) {
     super();
+    this.durationBounds = [...(options.durationBounds ?? DEFAULT_DURATION_BOUNDS)];
     this.historyPoints = options.historyPoints;
     this.eventsKept = options.eventsKept ?? 1000;
     this.keepDisconnectedMs = options.keepDisconnectedMs ?? 15 * 60_000;
@@ -65,9 +71,11 @@ export class Store extends EventEmitter<StoreEvents> {
   connect(hello: HelloFrame): string {
     const id = serverId(hello);
     const s = hello.server;
+    // Exponential histograms (protocol 1.1) become the hub's own classic buckets; older agents bring theirs.
+    const bounds = s.durationScale !== undefined ? this.durationBounds : s.durationBuckets;
     let record = this.records.get(id);
     if (!record) {
-      const aggregate = new ServerAggregate(s.durationBuckets, this.historyPoints ?? historyPointsFor(s.interval), this.eventsKept);
+      const aggregate = new ServerAggregate(bounds, this.historyPoints ?? historyPointsFor(s.interval), this.eventsKept);
       const generations = new Generations(s.masterPid, s.startedAt, (requests) => (aggregate.counters.exitedWorkerRequests += requests));
       record = { view: newView(id, hello, 0), generations, aggregate };
       this.records.set(id, record);
@@ -80,7 +88,7 @@ export class Store extends EventEmitter<StoreEvents> {
       }
       if (outcome === 'new') {
         // A new master of the same server (restart, USR2) is a new generation: history and totals carry on.
-        record.aggregate.newMaster(s.durationBuckets);
+        record.aggregate.newMaster(bounds);
         record.view = newView(id, hello, record.aggregate.requestsTotal);
       }
     }
@@ -186,6 +194,11 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   /** Server-wide request totals and the histogram bounds they use. */
+  /** Per-route figures over the last `windowSeconds` (see RouteStats.window). */
+  routeWindow(id: string, windowSeconds: number): RouteWindowView[] | undefined {
+    return this.records.get(id)?.aggregate.routeWindow(windowSeconds);
+  }
+
   requestTotals(id: string): { durationBuckets: number[]; totals: RequestTotals[] } | undefined {
     return this.records.get(id)?.aggregate.requestTotals();
   }

@@ -9,7 +9,7 @@ import { ALLOWED_SIGNALS } from './constants';
 export { ALLOWED_SIGNALS, type AllowedSignal } from './constants';
 
 /** Major.minor. A hub refuses an agent whose major differs; minors only add optional fields. */
-export const PROTOCOL_VERSION = '1.0';
+export const PROTOCOL_VERSION = '1.1';
 export const PROTOCOL_MAJOR = 1;
 
 /** Largest frame the hub accepts from an agent, in bytes. */
@@ -23,6 +23,28 @@ const bytes = z.number().int().nonnegative();
 const method = z.string().max(32);
 const route = z.string().max(512);
 const status = z.number().int().min(0).max(999);
+
+/**
+ * Request durations as a base-2 exponential histogram (OpenTelemetry's ExponentialHistogram, Prometheus'
+ * native-histogram schema) at one fixed scale: bucket i holds (2^(i/16), 2^((i+1)/16)] seconds, 4.4 % wide.
+ * Indexes are clamped to [MIN, MAX] (about 1 ns to 12 days), so a histogram holds at most BUCKET_LIMIT.
+ */
+export const DURATION_HISTOGRAM = { SCALE: 4, MIN_INDEX: -480, MAX_INDEX: 319 } as const;
+export const DURATION_BUCKET_LIMIT = DURATION_HISTOGRAM.MAX_INDEX - DURATION_HISTOGRAM.MIN_INDEX + 1;
+/** The classic bounds (seconds) of the duration histogram by default — the agent's `durationBuckets` and the
+ * hub's /metrics buckets (GUNICORN_LIVE_BUCKETS) — from 0.25 ms, so fast requests resolve. */
+export const DEFAULT_DURATION_BUCKETS: readonly number[] = [
+  0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+export const durationHistogram = z.strictObject({
+  scale: z.literal(DURATION_HISTOGRAM.SCALE),
+  zeroCount: count.describe('requests that took no measurable time'),
+  offset: z.number().int().min(DURATION_HISTOGRAM.MIN_INDEX).max(DURATION_HISTOGRAM.MAX_INDEX)
+    .describe('the bucket index of counts[0]'),
+  counts: z.array(count).max(DURATION_BUCKET_LIMIT)
+    .describe('counts[j]: requests that took (2^((offset+j)/16), 2^((offset+j+1)/16)] seconds'),
+}).meta({ id: 'DurationHistogram', description: 'Since 1.1: request durations as a base-2 exponential histogram at scale 4 (dense from offset, as OpenTelemetry\'s positive buckets). The index of a duration d > 0 is ceil(log2(d) * 16) - 1.' });
 
 export const helloFrame = z.strictObject({
   type: z.literal('hello'),
@@ -43,7 +65,9 @@ export const helloFrame = z.strictObject({
     targetWorkers: count,
     interval: z.number().positive().max(3600).describe('seconds between samples'),
     durationBuckets: z.array(z.number().positive()).min(1).max(64)
-      .describe('upper bounds (seconds) of the request-duration histogram; every buckets array has one more slot, for +Inf'),
+      .describe('upper bounds (seconds) of the classic request-duration histogram; every buckets array has one more slot, for +Inf'),
+    durationScale: z.literal(DURATION_HISTOGRAM.SCALE).optional()
+      .describe('since 1.1: every request group carries `durations` at this scale; a 1.1 hub derives its own classic buckets from them, and `buckets` is for older hubs'),
   }).meta({ id: 'ServerInfo' }),
 }).meta({ id: 'HelloFrame', description: 'The first frame on every connection.' });
 
@@ -72,6 +96,8 @@ export const requestGroup = z.strictObject({
   buckets: z.array(count).max(65).describe('per-bucket (not cumulative) counts, one per durationBuckets bound plus the last for +Inf'),
   responseBytes: bytes,
   exceptions: count.optional().describe('of count, how many raised an exception in the app (a failure even if Gunicorn answered)'),
+  durations: durationHistogram.optional().describe('since 1.1: the same requests\' durations, exactly mergeable; count of them in all'),
+  durationMax: z.number().nonnegative().optional().describe('since 1.1: the longest request of the interval, seconds'),
 }).meta({ id: 'RequestGroup', description: 'Requests completed in the interval, grouped; counts are deltas, never totals.' });
 
 export const requestExample = z.strictObject({
@@ -163,6 +189,7 @@ export type HelloFrame = z.infer<typeof helloFrame>;
 export type SampleFrame = z.infer<typeof sampleFrame>;
 export type WorkerSample = z.infer<typeof workerSample>;
 export type RequestGroup = z.infer<typeof requestGroup>;
+export type DurationHistogram = z.infer<typeof durationHistogram>;
 export type RequestExample = z.infer<typeof requestExample>;
 export type LifecycleEvent = z.infer<typeof lifecycleEvent>;
 export type StackFrame = z.infer<typeof stackFrame>;

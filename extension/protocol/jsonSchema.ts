@@ -3,7 +3,7 @@
 // (AgentFrame, HubToUi). `npm run protocol:schema` writes them next to this file; a unit test fails when
 // the committed files are not what the zod source emits now.
 import { z } from 'zod';
-import { agentFrame, commandFrame, MAX_AGENT_FRAME_BYTES, PROTOCOL_VERSION } from './agent';
+import { agentFrame, commandFrame, DEFAULT_DURATION_BUCKETS, MAX_AGENT_FRAME_BYTES, PROTOCOL_VERSION } from './agent';
 import { hubToUi, uiToHub } from './ui';
 
 export type JsonSchema = { [key: string]: unknown };
@@ -27,6 +27,7 @@ export function agentJsonSchema(): JsonSchema {
   return document('agent.schema.json', `gunicorn-live agent ⇄ hub protocol ${PROTOCOL_VERSION}`, [agentFrame, commandFrame], {
     'x-protocol-version': PROTOCOL_VERSION,
     'x-max-frame-bytes': MAX_AGENT_FRAME_BYTES,
+    'x-default-duration-buckets': DEFAULT_DURATION_BUCKETS,
   });
 }
 

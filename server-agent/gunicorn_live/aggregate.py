@@ -2,9 +2,10 @@
 the server-wide requests of the current interval as deltas (ServerRequests), with at most MAX_SERVER_ROUTES
 distinct routes per server (the rest are `other`), client disconnects and a few examples. A worker's
 requests that died with it before it handed them over are counted under LOST_ROUTE."""
+from . import exphist
 from .routes import OTHER
 from .scoreboard import STATUS_CLASSES, class_status
-from .stats import COUNT, DURATION, BYTES, EXCEPTIONS, FIRST_BUCKET
+from .stats import COUNT, DURATION, BYTES, EXCEPTIONS, HIST, MAX, WIDTH
 
 MAX_SERVER_ROUTES = 200
 MAX_EXAMPLES = 64
@@ -35,8 +36,7 @@ class WorkerLedger(object):
 
 
 class ServerRequests(object):
-    def __init__(self, bounds, max_routes=MAX_SERVER_ROUTES, max_examples=MAX_EXAMPLES):
-        self.width = FIRST_BUCKET + len(bounds) + 1
+    def __init__(self, max_routes=MAX_SERVER_ROUTES, max_examples=MAX_EXAMPLES):
         self.max_routes = max_routes
         self.max_examples = max_examples
         self.routes = set()
@@ -54,23 +54,32 @@ class ServerRequests(object):
         return route
 
     def absorb(self, ledger, key, group):
-        """Adds the growth of one cumulative group of `ledger`'s worker. Stale or reordered reports
-        (a smaller count than already seen) are ignored: totals only grow."""
-        if len(group) != self.width:
+        """Adds the growth of one of `ledger`'s worker's cumulative groups, as the worker handed it over:
+        [count, durationSum, responseBytes, exceptions, max, durations in wire form], the max that of the
+        worker's interval. Stale or reordered reports (a smaller count than already seen)
+        are ignored: totals only grow."""
+        if len(group) != WIDTH:
             return
         last = ledger.groups.get(key)
         if last is not None and group[COUNT] <= last[COUNT]:
             return
-        ledger.groups[key] = group
-        delta = group if last is None else [now - before for now, before in zip(group, last)]
+        hist = exphist.from_wire(group[HIST])
+        ledger.groups[key] = (group[COUNT], group[DURATION], group[BYTES], group[EXCEPTIONS], hist)
+        if last is None:
+            delta = [group[COUNT], group[DURATION], group[BYTES], group[EXCEPTIONS], exphist.merge({}, hist)]
+        else:
+            delta = [group[i] - last[i] for i in (COUNT, DURATION, BYTES, EXCEPTIONS)] + [exphist.delta(hist, last[4])]
+        high = float(group[MAX] or 0.0)
         method, route, status = key
         server_key = (method, self.route(route), status)
         mine = self._groups.get(server_key)
         if mine is None:
-            self._groups[server_key] = list(delta)
+            self._groups[server_key] = delta[:4] + [high, exphist.merge({}, delta[4])]
         else:
-            for i, value in enumerate(delta):
-                mine[i] += value
+            for i in (COUNT, DURATION, BYTES, EXCEPTIONS):
+                mine[i] += delta[i]
+            mine[MAX] = max(mine[MAX], high)
+            exphist.merge(mine[HIST], delta[4])
 
     def absorb_final(self, ledger, final):
         """A reaped worker's scoreboard slot (`final`) against what it had handed over (`ledger`, None if
@@ -90,7 +99,7 @@ class ServerRequests(object):
                 key = (LOST_METHOD, LOST_ROUTE, class_status(index))
                 mine = self._groups.get(key)
                 if mine is None:
-                    mine = self._groups[key] = [0] * self.width
+                    mine = self._groups[key] = [0, 0.0, 0, 0, 0.0, {}]
                 mine[COUNT] += missing
         if final.disconnects > disconnects:
             lost += final.disconnects - disconnects
@@ -108,13 +117,14 @@ class ServerRequests(object):
 
     def take(self):
         """(groups, client disconnects, examples) of the interval, then starts afresh. Groups are
-        (method, route, status, count, durationSum, buckets, responseBytes, exceptions)."""
+        (method, route, status, count, durationSum, durations, responseBytes, exceptions, max), the
+        durations an exponential histogram."""
         groups, self._groups = self._groups, {}
         disconnects, self._disconnects = self._disconnects, 0
         examples, self._examples = self._examples, []
         out = []
         for (method, route, status), g in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
             if g[COUNT] > 0:
-                out.append((method, route, status, g[COUNT], max(0.0, g[DURATION]), g[FIRST_BUCKET:], g[BYTES],
-                            g[EXCEPTIONS]))
+                out.append((method, route, status, g[COUNT], max(0.0, g[DURATION]), g[HIST], g[BYTES],
+                            g[EXCEPTIONS], g[MAX]))
         return out, disconnects, examples

@@ -1,8 +1,10 @@
-"""Builds the agent → hub frames of docs/protocol.md (version 1.0). Every frame the agent sends is
+"""Builds the agent → hub frames of docs/protocol.md (version 1.1). Every frame the agent sends is
 made here, so the shapes live in one place; `encode` makes the JSON text."""
 import json
 
-PROTOCOL = "1.0"
+from . import exphist
+
+PROTOCOL = "1.1"
 ALLOWED_SIGNALS = ("HUP", "USR1", "USR2", "TTIN", "TTOU", "QUIT", "TERM")
 SIGNAL_NAMES = ("SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGCHLD", "SIGINT", "SIGQUIT",
                 "SIGTERM", "SIGWINCH")
@@ -36,6 +38,7 @@ def hello(agent_version, python, gunicorn, master_pid, host, app, bind, worker_c
             "serviceName": _text(service_name, 256), "startedAt": max(0.0, float(started_at)),
             "targetWorkers": _count(target_workers), "interval": float(interval),
             "durationBuckets": [float(b) for b in buckets],
+            "durationScale": exphist.SCALE,
         },
     }
 
@@ -63,12 +66,18 @@ def worker(pid, age, booted_at, cpu_percent, rss, pss, requests, state, in_fligh
     return frame
 
 
-def request_group(method, route, status, count, duration_sum, buckets, response_bytes, exceptions=0):
+def request_group(method, route, status, count, duration_sum, durations, response_bytes, exceptions, duration_max,
+                  bounds):
+    """`durations`: the group's exponential histogram (exphist.py); `bounds`: the classic buckets the agent
+    also derives from it, for hubs older than protocol 1.1."""
     group = {"method": _text(method, 32), "route": _text(route, 512), "status": min(999, _count(status)),
              "count": int(count), "durationSum": max(0.0, float(duration_sum)),
-             "buckets": [_count(b) for b in buckets], "responseBytes": _count(response_bytes)}
+             "buckets": exphist.classic(durations, bounds), "responseBytes": _count(response_bytes),
+             "durations": exphist.to_wire(durations)}
     if exceptions:
         group["exceptions"] = min(int(count), _count(exceptions))
+    if duration_max:
+        group["durationMax"] = float(duration_max)
     return group
 
 

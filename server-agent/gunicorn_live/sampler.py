@@ -23,7 +23,7 @@ class Sampler(object):
         self.ledgers = {}
         self.hints = {}
         self.retiring = {}
-        self.requests = ServerRequests(settings.buckets)
+        self.requests = ServerRequests()
         self.cpu = procfs.CpuMeter()
         self.seq = 0
         self.reloads = 0
@@ -73,7 +73,7 @@ class Sampler(object):
         groups, disconnects, examples = self.requests.take()
         frame = frames.sample(self.seq, now, self.pid, self.cpu.percent(self.pid), procfs.rss_bytes(self.pid),
                               compat.target_workers(server, len(workers)), out,
-                              [frames.request_group(*g) for g in groups], disconnects,
+                              [frames.request_group(*g, bounds=self.settings.buckets) for g in groups], disconnects,
                               [frames.example(*e) for e in examples], self.dropped(), self.reloads)
         self.seq += 1
         return frame

@@ -3,8 +3,9 @@ import os
 
 from .log import logger
 
-# Upper bounds (seconds) of the request-duration histogram, like Prometheus' default buckets.
-DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Classic upper bounds (seconds) the agent derives from its exponential histograms for hubs older than
+# protocol 1.1 (newer hubs derive their own); the protocol's default, from 0.25 ms so fast requests resolve.
+DURATION_BUCKETS = (0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 DEFAULT_INTERVAL = 1.0
 

@@ -2,23 +2,22 @@
 each thread (gthread) writes only its own Tally; greenlets and the event loop share their OS thread's.
 
 A group is keyed by (method, route, status) and holds
-[count, durationSum, responseBytes, exceptions, bucket0 … bucketN], where bucket i counts durations
-≤ bounds[i] and > bounds[i-1]; the last slot is +Inf. The request path leaves `count` at 0 — it is the
-sum of the buckets, filled in by totals() — one update less per request."""
-from bisect import bisect_left
+[count, durationSum, responseBytes, exceptions, durationMax, durations]: `durations` counts each request
+under its exponential-histogram bucket's edge (exphist.edge: a dict edge → count), which totals() turns
+into a histogram; `count` stays 0 on the request path — it is the histogram's sum, filled in by totals() —
+one update less per request. The max is the current interval's: the flusher starts it afresh after each
+handoff. (A min would cost every request another comparison; the low end is read from the buckets.)"""
 from collections import deque
 # Bound now, before gevent/eventlet patch `threading`: every greenlet of a worker then shares its OS
 # thread's tally, so the tally never grows with the number of connections.
 from threading import get_ident
 
-COUNT, DURATION, BYTES, EXCEPTIONS, FIRST_BUCKET = 0, 1, 2, 3, 4
+from . import exphist
+
+COUNT, DURATION, BYTES, EXCEPTIONS, MAX, HIST = 0, 1, 2, 3, 4, 5
+WIDTH = 6
 # Slow or failed requests kept as examples between two flushes; the newest win.
 EXAMPLES_PER_FLUSH = 8
-
-
-def bucket_index(bounds, seconds):
-    """Index of the first bound ≥ seconds (Prometheus' `le`); len(bounds) means +Inf."""
-    return bisect_left(bounds, seconds)
 
 
 class Tally(object):
@@ -39,7 +38,7 @@ class Tally(object):
     def completed(self):
         total = self.disconnects
         for group in list(self.groups.values()):
-            total += sum(group[FIRST_BUCKET:])
+            total += sum(group[HIST].copy().values())
         return total
 
 
@@ -47,9 +46,7 @@ class RequestStats(object):
     """A worker's requests, cumulative since it booted. The flusher thread only reads, taking copies
     that CPython makes atomically."""
 
-    def __init__(self, bounds):
-        self.bounds = tuple(float(b) for b in bounds)
-        self.width = FIRST_BUCKET + len(self.bounds) + 1
+    def __init__(self):
         self._tallies = {}
         self._sent = {}
         # deque.append/popleft are atomic: request threads append, the flusher drains.
@@ -71,11 +68,12 @@ class RequestStats(object):
         return [ident for ident, tally in list(self._tallies.items())
                 if tally.current is not None or tally.started > tally.completed()]
 
-    def new_group(self):
-        return [0, 0.0, 0, 0] + [0] * (self.width - FIRST_BUCKET)
+    @staticmethod
+    def new_group():
+        return [0, 0.0, 0, 0, 0.0, {}]
 
     def add(self, tally, method, route, status, seconds, nbytes, raised):
-        """Counts one completed request in `tally` (the calling thread's)."""
+        """Counts one completed request in `tally` (the calling thread's); hotpath.py inlines the same."""
         key = (method, route, status)
         group = tally.groups.get(key)
         if group is None:
@@ -84,25 +82,40 @@ class RequestStats(object):
         group[BYTES] += nbytes
         if raised:
             group[EXCEPTIONS] += 1
-        group[FIRST_BUCKET + bisect_left(self.bounds, seconds)] += 1
+        if seconds > group[MAX]:
+            group[MAX] = seconds
+        edges = group[HIST]
+        e = exphist.edge(seconds)
+        edges[e] = edges.get(e, 0) + 1
 
-    def totals(self):
-        """(groups merged over threads, completed requests, client disconnects), all cumulative."""
+    def totals(self, new_range=False):
+        """(groups merged over threads, completed requests, client disconnects), all cumulative but the
+        interval's max; `new_range` starts it afresh (the flusher, as it hands it over). Each group's
+        durations come out as a histogram (index → count)."""
         merged = {}
         completed = disconnects = 0
         for tally in self.tallies():
             disconnects += tally.disconnects
             completed += tally.disconnects
             for key, group in list(tally.groups.items()):
-                group = list(group)
-                group[COUNT] = sum(group[FIRST_BUCKET:])
-                completed += group[COUNT]
+                # dict.copy() is atomic under the GIL: a request thread adding a bucket cannot break it.
+                hist = exphist.from_edges(group[HIST].copy())
+                group_max = group[MAX]
+                if new_range:
+                    # A request finishing right now may land in either interval's max; its count is exact.
+                    group[MAX] = 0.0
+                count = sum(hist.values())
+                completed += count
                 mine = merged.get(key)
                 if mine is None:
-                    merged[key] = group
+                    merged[key] = [count, group[DURATION], group[BYTES], group[EXCEPTIONS], group_max, hist]
                 else:
-                    for i, value in enumerate(group):
-                        mine[i] += value
+                    mine[COUNT] += count
+                    mine[DURATION] += group[DURATION]
+                    mine[BYTES] += group[BYTES]
+                    mine[EXCEPTIONS] += group[EXCEPTIONS]
+                    mine[MAX] = max(mine[MAX], group_max)
+                    exphist.merge(mine[HIST], hist)
         return merged, completed, disconnects
 
     def in_flight(self):

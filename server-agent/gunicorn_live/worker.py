@@ -13,6 +13,7 @@ from . import compat, frameworks, handoff
 from .log import forget_after_fork, once
 from .recorder import Recorder
 from .routes import RouteTable
+from .exphist import to_wire
 from .stats import RequestStats
 from .wrappers import wrap_asgi, wrap_wsgi
 
@@ -69,7 +70,7 @@ class WorkerAgent(object):
         self.pid = os.getpid()
         self.sender = sender
         self.interval = settings.interval
-        self.stats = RequestStats(settings.buckets)
+        self.stats = RequestStats()
         self.routes = RouteTable()
         names = _class_names(worker)
         self.threaded = any(n in THREADED_CLASSES for n in names)
@@ -133,7 +134,7 @@ class WorkerAgent(object):
         """Sends the groups that moved since the last successful send, as cumulative totals, with the
         worker's request count, what is in flight now, client disconnects and the new examples. A failed
         send is retried next time (examples excepted: they are samples, not totals)."""
-        merged, completed, disconnects = self.stats.totals()
+        merged, completed, disconnects = self.stats.totals(new_range=True)
         count, oldest = self.stats.in_flight()
         in_flight = handoff.ABSENT
         if self.threaded:
@@ -148,8 +149,8 @@ class WorkerAgent(object):
         chunks = [changed[i:i + CHUNK] for i in range(0, len(changed), CHUNK)] or [[]]
         for n, chunk in enumerate(chunks):
             message = handoff.stats(self.pid, completed, count, disconnects,
-                                    [[k[0], k[1], k[2]] + g for k, g in chunk], in_flight,
-                                    examples if n == 0 else None)
+                                    [[k[0], k[1], k[2], g[0], g[1], g[2], g[3], g[4], to_wire(g[5])] for k, g in chunk],
+                                    in_flight, examples if n == 0 else None)
             if not handoff.send(self.sender, message):
                 return False
             self.stats.mark_sent(chunk)

@@ -7,6 +7,7 @@ import {
   AggregationTemporality, DataPointType, type CollectionResult, type MetricData, type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import type { WorkerView } from '../../protocol/ui';
+import type { RequestTotals } from '../requestLedger';
 import type { Store } from '../store';
 
 export const SCOPE = { name: 'gunicorn-live', version: '1' };
@@ -54,19 +55,51 @@ export class StoreMetricProducer implements MetricProducer {
         isMonotonic: true,
         dataPoints: requests.totals.map((t) => ({ startTime, endTime: now, attributes: requestAttributes(t), value: t.count })),
       },
-      {
-        descriptor: { name: 'gunicorn.request.duration', description: 'Request duration in seconds', unit: 's', valueType: ValueType.DOUBLE },
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.HISTOGRAM,
-        dataPoints: requests.totals.map((t) => ({
-          startTime, endTime: now, attributes: requestAttributes(t),
-          // The durations counted: requests lost at a worker's exit count in gunicorn.requests but have none.
-          value: { buckets: { boundaries: requests.durationBuckets, counts: t.buckets }, sum: t.durationSum,
-            count: t.buckets.reduce((a, b) => a + b, 0) },
-        })),
-      },
+      requestDuration(requests.durationBuckets, requests.totals, startTime, now, requestAttributes),
       gauge('gunicorn.worker.cpu.percent', 'Worker CPU usage percentage', '%', (w) => w.cpuPercent),
       gauge('gunicorn.worker.memory.rss', 'Worker memory usage in bytes', 'By', (w) => w.rssBytes),
     ];
   }
+}
+
+const DURATION = { name: 'gunicorn.request.duration', description: 'Request duration in seconds', unit: 's', valueType: ValueType.DOUBLE };
+
+/**
+ * Request durations: an ExponentialHistogram, bucket for bucket what the agents measured, when they send
+ * exponential histograms (protocol 1.1); else the classic buckets they send. Either counts the durations
+ * known: requests lost at a worker's exit count in gunicorn.requests but have none.
+ */
+function requestDuration(
+  bounds: number[], totals: RequestTotals[], startTime: HrTime, endTime: HrTime,
+  attributes: (t: RequestTotals) => Record<string, string | number>,
+): MetricData {
+  if (totals.some((t) => t.latency.exp.count > 0)) {
+    return {
+      descriptor: DURATION,
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
+      dataPoints: totals.map((t) => {
+        const wire = t.latency.exp.toWire();
+        const range = t.latency.range();
+        return {
+          startTime, endTime, attributes: attributes(t),
+          value: {
+            count: t.latency.exp.count, sum: t.durationSum, scale: wire.scale, zeroCount: wire.zeroCount,
+            positive: { offset: wire.offset, bucketCounts: wire.counts }, negative: { offset: 0, bucketCounts: [] },
+            ...(range ?? {}),
+          },
+        };
+      }),
+    };
+  }
+  return {
+    descriptor: DURATION,
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.HISTOGRAM,
+    dataPoints: totals.map((t) => ({
+      startTime, endTime, attributes: attributes(t),
+      // The durations counted: requests lost at a worker's exit count in gunicorn.requests but have none.
+      value: { buckets: { boundaries: bounds, counts: t.buckets }, sum: t.durationSum, count: t.buckets.reduce((a, b) => a + b, 0) },
+    })),
+  };
 }

@@ -4,7 +4,7 @@ import json
 import os
 import unittest
 
-from gunicorn_live import commands, frames
+from gunicorn_live import commands, exphist, frames
 from gunicorn_live.settings import DURATION_BUCKETS
 from tests import schema
 
@@ -50,12 +50,17 @@ class BuildersTest(unittest.TestCase):
     def test_sample_with_workers_and_groups(self):
         workers = [frames.worker(4243, 1, 1763776800.7, 12.5, 30408704, 18874368, 120, "idle"),
                    frames.worker(4244, 2, 1763776800.8, None, None, None, 0, None)]
-        groups = [frames.request_group("GET", "/items/{id}", 200, 10, 0.031, [9, 1] + [0] * 10, 1200)]
+        hist = {exphist.key(0.0024): 9, exphist.key(0.0061): 1}
+        groups = [frames.request_group("GET", "/items/{id}", 200, 10, 0.0277, hist, 1200, 0, 0.0061, DURATION_BUCKETS)]
         built = roundtrip(frames.sample(7, 1763776807.5, 4242, 0.4, 24117248, 2, workers, groups))
         self.assertEqual(schema.check(built), [])
         self.assertNotIn("state", built["workers"][1])
         self.assertIsNone(built["workers"][1]["pssBytes"])
-        self.assertEqual(len(built["requests"][0]["buckets"]), len(DURATION_BUCKETS) + 1)
+        group = built["requests"][0]
+        self.assertEqual(len(group["buckets"]), len(DURATION_BUCKETS) + 1)
+        expected = [v for v in load_vectors()["valid"] if v["name"].startswith("sample with exponential")][0]
+        self.assertEqual(group, expected["frame"]["requests"][0])
+        self.assertEqual(exphist.from_wire(group["durations"]), hist)
 
     def test_events_and_acks(self):
         stack = [{"file": "/srv/app.py", "line": 12, "function": "slow"}]
@@ -72,7 +77,8 @@ class BuildersTest(unittest.TestCase):
         self.assertEqual(frames.worker_exit(1, "gremlins", 1.0)["event"]["reason"], "unknown")
 
     def test_long_strings_are_cut_to_the_protocol_limits(self):
-        group = frames.request_group("X" * 100, "/" + "a" * 1000, 200, 1, 0.1, [1], 10)
+        group = frames.request_group("X" * 100, "/" + "a" * 1000, 200, 1, 0.1, {exphist.key(0.1): 1}, 10, 0, 0.1,
+                                     DURATION_BUCKETS)
         self.assertEqual(schema.check(roundtrip(frames.sample(0, 1, 1, None, None, 0, [], [group]))), [])
 
     def test_nan_is_never_encoded(self):

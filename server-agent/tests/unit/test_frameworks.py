@@ -10,7 +10,6 @@ from werkzeug.test import EnvironBuilder
 from gunicorn_live import frameworks
 from gunicorn_live.recorder import Recorder
 from gunicorn_live.routes import RouteTable
-from gunicorn_live.settings import DURATION_BUCKETS
 from gunicorn_live.stats import COUNT, EXCEPTIONS, RequestStats
 from gunicorn_live.wrappers import wrap_asgi, wrap_wsgi
 from tests.gunicorn_run import APPS
@@ -112,7 +111,7 @@ class RoutesFromFrameworksTest(unittest.TestCase):
 
 class WrappersTest(unittest.TestCase):
     def setUp(self):
-        self.stats = RequestStats(DURATION_BUCKETS)
+        self.stats = RequestStats()
         self.recorder = Recorder(self.stats, RouteTable(), threaded=False)
 
     def groups(self):

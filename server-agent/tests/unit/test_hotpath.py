@@ -10,7 +10,6 @@ from gunicorn.http.parser import RequestParser
 from gunicorn_live import hooks, hotpath, scoreboard, worker
 from gunicorn_live.recorder import Recorder
 from gunicorn_live.routes import RouteTable
-from gunicorn_live.settings import DURATION_BUCKETS
 from gunicorn_live.stats import COUNT, RequestStats
 
 
@@ -24,7 +23,7 @@ class Worker(object):
 class RequestPathTest(unittest.TestCase):
     def setUp(self):
         self.cfg = Config()
-        self.stats = RequestStats(DURATION_BUCKETS)
+        self.stats = RequestStats()
         self.server_side, self.client_side = socket.socketpair()
         self.addCleanup(self.server_side.close)
         self.addCleanup(self.client_side.close)
@@ -96,7 +95,7 @@ class PinTest(unittest.TestCase):
     def setUp(self):
         self.assertTrue(hooks.install())
         self.addCleanup(hooks.uninstall)
-        self.stats = RequestStats(DURATION_BUCKETS)
+        self.stats = RequestStats()
         self.addCleanup(setattr, worker.state, "recorder", worker.state.recorder)
         worker.state.recorder = Recorder(self.stats, RouteTable(), threaded=True, single_thread=True)
         hooks.refresh()

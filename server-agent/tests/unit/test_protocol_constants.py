@@ -6,7 +6,7 @@ shorter (the agent would lose what the hub accepts)."""
 import json
 import unittest
 
-from gunicorn_live import aggregate, commands, frames, worker
+from gunicorn_live import aggregate, commands, exphist, frames, worker
 from gunicorn_live.settings import DURATION_BUCKETS
 from tests.schema import agent_schema, check, definition
 
@@ -43,6 +43,14 @@ class ListsTest(unittest.TestCase):
     def test_protocol_version_is_the_schemas(self):
         self.assertEqual(frames.PROTOCOL, agent_schema()["x-protocol-version"])
 
+    def test_the_duration_histogram_is_the_schemas(self):
+        self.assertEqual(exphist.SCALE, prop("DurationHistogram", "scale")["const"])
+        self.assertEqual(exphist.SCALE, prop("ServerInfo", "durationScale")["const"])
+        self.assertEqual((exphist.MIN_INDEX, exphist.MAX_INDEX),
+                         (prop("DurationHistogram", "offset")["minimum"], prop("DurationHistogram", "offset")["maximum"]))
+        self.assertEqual(exphist.BUCKET_LIMIT, prop("DurationHistogram", "counts")["maxItems"])
+        self.assertEqual(list(DURATION_BUCKETS), agent_schema()["x-default-duration-buckets"])
+
     def test_list_caps_are_the_schemas(self):
         self.assertEqual(frames.MAX_STACK, prop("WorkerExitEvent", "stack")["maxItems"])
         self.assertEqual(frames.MAX_EXAMPLES, prop("SampleFrame", "examples")["maxItems"])
@@ -73,7 +81,8 @@ class CutToTheLimitTest(unittest.TestCase):
 
     def test_sample_workers_groups_and_examples(self):
         busy = frames.worker(2, 1, 1.0, 1.0, 1, 1, 1, "busy", in_flight=("M" * HUGE, "/" * HUGE, 0.1))
-        group = frames.request_group("M" * HUGE, "/" * HUGE, 5000, 1, 0.1, [1], 10)
+        group = frames.request_group("M" * HUGE, "/" * HUGE, 5000, 1, 0.1, {exphist.key(0.1): 1}, 10, 0, 0.1,
+                                     DURATION_BUCKETS)
         examples = [frames.example(2, "M" * HUGE, "/" * HUGE, 5000, 0.1, 1.0, "E" * HUGE)] * 100
         built = roundtrip(frames.sample(0, 1.0, 1, None, None, 1, [busy], [group], examples=examples))
         self.assertEqual(check(built), [])

@@ -11,13 +11,12 @@ from gunicorn.http.parser import RequestParser
 from gunicorn_live import frameworks
 from gunicorn_live.recorder import SLOW_SECONDS, Recorder
 from gunicorn_live.routes import RouteTable
-from gunicorn_live.settings import DURATION_BUCKETS
 from gunicorn_live.stats import BYTES, COUNT, EXCEPTIONS, RequestStats
 
 
 class RecorderTest(unittest.TestCase):
     def setUp(self):
-        self.stats = RequestStats(DURATION_BUCKETS)
+        self.stats = RequestStats()
         self.recorder = Recorder(self.stats, RouteTable(), threaded=True)
         self.server_side, self.client_side = socket.socketpair()
         self.addCleanup(self.server_side.close)

@@ -5,12 +5,11 @@ import os
 import signal
 import unittest
 
-from gunicorn_live import scoreboard
+from gunicorn_live import exphist, scoreboard
 from gunicorn_live.aggregate import LOST_METHOD, LOST_ROUTE, ServerRequests, WorkerLedger
 from gunicorn_live.recorder import Recorder
 from gunicorn_live.routes import RouteTable
 from gunicorn_live.scoreboard import CLASSES, DISCONNECTS, PID, Scoreboard
-from gunicorn_live.settings import DURATION_BUCKETS
 from gunicorn_live.stats import RequestStats
 
 
@@ -85,7 +84,7 @@ class ScoreboardTest(unittest.TestCase):
         self.assertEqual(len(logged.output), 1)                  # once
         self.assertIsNone(board.claim(workers[2], 999))
         # The request path counts into cells of its own all the same.
-        recorder = Recorder(RequestStats(DURATION_BUCKETS), RouteTable(), threaded=False, board=None)
+        recorder = Recorder(RequestStats(), RouteTable(), threaded=False, board=None)
         recorder.finish(recorder.start(), "GET", "/", None, 200, 5, None, False)
         self.assertEqual(recorder.board[CLASSES + 2], 1)
 
@@ -97,11 +96,11 @@ class ScoreboardTest(unittest.TestCase):
 
 class LostAtExitTest(unittest.TestCase):
     def setUp(self):
-        self.requests = ServerRequests(DURATION_BUCKETS)
-        self.width = self.requests.width
+        self.requests = ServerRequests()
 
     def group(self, count):
-        return [count, 0.1 * count, 10 * count, 0] + [count] + [0] * (self.width - 5)
+        """A worker's cumulative group as it hands it over: `count` requests of 1 ms."""
+        return [count, 0.1 * count, 10 * count, 0, 0.001, exphist.to_wire({exphist.key(0.001): count})]
 
     def final(self, classes, disconnects=0):
         cells = [0] * scoreboard.STATUS_CLASSES
@@ -119,9 +118,10 @@ class LostAtExitTest(unittest.TestCase):
         lost = self.requests.absorb_final(ledger, self.final({2: 9, 4: 1, 5: 2}, disconnects=3))
         self.assertEqual(lost, 4 + 0 + 2 + 2)
         groups, disconnects, _ = self.requests.take()
-        self.assertEqual([(g[0], g[1], g[2], g[3], g[4], list(g[5])) for g in groups],
-                         [(LOST_METHOD, LOST_ROUTE, 200, 4, 0.0, [0] * (len(DURATION_BUCKETS) + 1)),
-                          (LOST_METHOD, LOST_ROUTE, 500, 2, 0.0, [0] * (len(DURATION_BUCKETS) + 1))])
+        # No durations are known for them: an empty histogram.
+        self.assertEqual([(g[0], g[1], g[2], g[3], g[4], g[5]) for g in groups],
+                         [(LOST_METHOD, LOST_ROUTE, 200, 4, 0.0, {}),
+                          (LOST_METHOD, LOST_ROUTE, 500, 2, 0.0, {})])
         self.assertEqual(disconnects, 2)
 
     def test_a_worker_that_never_reported_lost_everything_and_one_that_handed_all_over_nothing(self):

@@ -1,10 +1,10 @@
 import threading
 import unittest
 
+from gunicorn_live import exphist
 from gunicorn_live.aggregate import ServerRequests, WorkerLedger
 from gunicorn_live.routes import OTHER
-from gunicorn_live.settings import DURATION_BUCKETS
-from gunicorn_live.stats import FIRST_BUCKET, RequestStats, bucket_index
+from gunicorn_live.stats import HIST, MAX, RequestStats
 
 
 def finish(stats, method, route, status, seconds, nbytes, raised=False):
@@ -14,18 +14,8 @@ def finish(stats, method, route, status, seconds, nbytes, raised=False):
 
 
 class HistogramTest(unittest.TestCase):
-    def test_bucket_index_is_le(self):
-        b = DURATION_BUCKETS
-        self.assertEqual(bucket_index(b, 0.0), 0)
-        self.assertEqual(bucket_index(b, 0.005), 0)      # exactly on a bound: that bound (le)
-        self.assertEqual(bucket_index(b, 0.0051), 1)
-        self.assertEqual(bucket_index(b, 0.3), 6)        # 0.25 < 0.3 <= 0.5
-        self.assertEqual(bucket_index(b, 10.0), 10)
-        self.assertEqual(bucket_index(b, 10.5), 11)      # +Inf slot
-        self.assertEqual(bucket_index(b, 1e9), len(b))
-
     def test_finished_requests_fill_groups(self):
-        stats = RequestStats(DURATION_BUCKETS)
+        stats = RequestStats()
         for seconds in (0.001, 0.003, 0.2, 12.0):
             finish(stats, "GET", "/x", 200, seconds, 10, raised=seconds > 1)
         stats.tally().started += 5  # as an async worker counts: five begun, four completed
@@ -35,11 +25,29 @@ class HistogramTest(unittest.TestCase):
         self.assertEqual(g[0], 4)
         self.assertAlmostEqual(g[1], 12.204)
         self.assertEqual((g[2], g[3]), (40, 1))
-        self.assertEqual(g[FIRST_BUCKET:], [2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1])
+        self.assertEqual(g[HIST], {exphist.key(s): 1 for s in (0.001, 0.003, 0.2, 12.0)})
+        self.assertEqual(g[MAX], 12.0)
         self.assertEqual(stats.in_flight(), (1, None))
 
+    def test_the_max_is_the_intervals_the_counts_cumulative(self):
+        stats = RequestStats()
+        finish(stats, "GET", "/x", 200, 0.002, 1)
+        finish(stats, "GET", "/x", 200, 0.5, 1)
+        g = stats.totals(new_range=True)[0][("GET", "/x", 200)]
+        self.assertEqual((g[0], g[MAX]), (2, 0.5))
+        finish(stats, "GET", "/x", 200, 0.01, 1)
+        g = stats.totals(new_range=True)[0][("GET", "/x", 200)]
+        self.assertEqual((g[0], g[MAX]), (3, 0.01))
+        g = stats.totals()[0][("GET", "/x", 200)]
+        self.assertEqual((g[0], g[MAX], g[HIST]), (3, 0.0, {exphist.key(s): 1 for s in (0.002, 0.5, 0.01)}))
+
+    def test_a_duration_of_zero_counts_in_the_zero_bucket(self):
+        stats = RequestStats()
+        finish(stats, "GET", "/x", 200, 0.0, 1)
+        self.assertEqual(stats.totals()[0][("GET", "/x", 200)][HIST], {exphist.ZERO: 1})
+
     def test_threads_keep_their_own_tallies_and_totals_merge_them(self):
-        stats = RequestStats(DURATION_BUCKETS)
+        stats = RequestStats()
 
         def work():
             for _ in range(1000):
@@ -51,10 +59,10 @@ class HistogramTest(unittest.TestCase):
             t.join()
         groups, completed, _ = stats.totals()
         self.assertEqual((completed, groups[("GET", "/t", 200)][0]), (4000, 4000))
-        self.assertEqual(groups[("GET", "/t", 200)][FIRST_BUCKET + 2], 4000)  # 0.01 < 0.02 <= 0.025
+        self.assertEqual(groups[("GET", "/t", 200)][HIST], {exphist.key(0.02): 4000})
 
     def test_in_flight_is_the_oldest_current_request_over_threads(self):
-        stats = RequestStats(DURATION_BUCKETS)
+        stats = RequestStats()
         mine = stats.tally()
         mine.current, mine.since = "newer", 20.0
         other = threading.Thread(target=lambda: setattr(stats.tally(), "current", "older"))
@@ -65,7 +73,7 @@ class HistogramTest(unittest.TestCase):
         self.assertEqual(stats.in_flight(), (2, ("older", 10.0)))
 
     def test_changed_only_reports_groups_that_moved_since_mark_sent(self):
-        stats = RequestStats(DURATION_BUCKETS)
+        stats = RequestStats()
         finish(stats, "GET", "/a", 200, 0.1, 1)
         finish(stats, "GET", "/b", 200, 0.1, 1)
         changed = stats.changed(stats.totals()[0])
@@ -76,43 +84,43 @@ class HistogramTest(unittest.TestCase):
         self.assertEqual([k for k, _ in stats.changed(stats.totals()[0])], [("GET", "/b", 200)])
 
 
-WIDTH = FIRST_BUCKET + len(DURATION_BUCKETS) + 1
+FAST, SLOW = exphist.key(0.001), exphist.key(0.1)
 
 
-def group(count, seconds, nbytes, first_bucket, exceptions=0):
-    g = [count, seconds, nbytes, exceptions] + [0] * (WIDTH - FIRST_BUCKET)
-    g[FIRST_BUCKET] = first_bucket
-    g[FIRST_BUCKET + 1] = count - first_bucket
-    return g
+def group(count, seconds, nbytes, fast, exceptions=0, high=0.1):
+    """A worker's cumulative group as it hands it over: `fast` requests of 1 ms, the rest of 100 ms."""
+    hist = {FAST: fast, SLOW: count - fast}
+    return [count, seconds, nbytes, exceptions, high, exphist.to_wire(hist)]
 
 
 class ServerRequestsTest(unittest.TestCase):
     def test_cumulative_reports_become_deltas_and_stale_ones_are_ignored(self):
-        requests = ServerRequests(DURATION_BUCKETS)
+        requests = ServerRequests()
         a, b = WorkerLedger(1), WorkerLedger(2)
         key = ("GET", "/x", 200)
         requests.absorb(a, key, group(3, 0.3, 30, 3, exceptions=1))
         requests.absorb(b, key, group(2, 0.2, 20, 1))
         out, _, _ = requests.take()
         self.assertEqual(len(out), 1)
-        method, route, status, count, duration, buckets, nbytes, exceptions = out[0]
+        method, route, status, count, duration, hist, nbytes, exceptions, high = out[0]
         self.assertEqual((method, route, status, count, nbytes, exceptions), ("GET", "/x", 200, 5, 50, 1))
         self.assertAlmostEqual(duration, 0.5)
-        self.assertEqual(buckets[:2], [4, 1])
-        self.assertEqual(len(buckets), len(DURATION_BUCKETS) + 1)
-        requests.absorb(a, key, group(5, 0.5, 50, 4, exceptions=2))   # +2, one more exception
+        self.assertEqual(hist, {FAST: 4, SLOW: 1})
+        self.assertEqual(high, 0.1)
+        requests.absorb(a, key, group(5, 0.5, 50, 4, exceptions=2, high=0.09))  # +2, one more exception
         requests.absorb(a, key, group(4, 0.4, 40, 4))                 # older report arriving late: ignored
         out, _, _ = requests.take()
-        self.assertEqual((out[0][3], out[0][6], out[0][5][:2], out[0][7]), (2, 20, [1, 1], 1))
+        self.assertEqual((out[0][3], out[0][6], out[0][5], out[0][7]), (2, 20, {FAST: 1, SLOW: 1}, 1))
+        self.assertEqual(out[0][8], 0.09)
         self.assertEqual(requests.take(), ([], 0, []))
 
     def test_malformed_groups_are_ignored(self):
-        requests = ServerRequests(DURATION_BUCKETS)
+        requests = ServerRequests()
         requests.absorb(WorkerLedger(1), ("GET", "/", 200), [1, 0.1, 1, 1])
         self.assertEqual(requests.take(), ([], 0, []))
 
     def test_at_most_200_routes_per_server_the_rest_is_other(self):
-        requests = ServerRequests(DURATION_BUCKETS)
+        requests = ServerRequests()
         # Two workers, each under its own cap of 200, together reporting 300 distinct routes.
         for pid, offset in ((1, 0), (2, 100)):
             ledger = WorkerLedger(pid)
@@ -127,7 +135,7 @@ class ServerRequestsTest(unittest.TestCase):
         self.assertNotIn("/r299", routes)
 
     def test_client_disconnects_are_deltas_of_each_workers_total(self):
-        requests = ServerRequests(DURATION_BUCKETS)
+        requests = ServerRequests()
         a, b = WorkerLedger(1), WorkerLedger(2)
         requests.absorb_disconnects(a, 2)
         requests.absorb_disconnects(b, 1)
@@ -137,7 +145,7 @@ class ServerRequestsTest(unittest.TestCase):
         self.assertEqual(requests.take()[1], 3)
 
     def test_examples_are_capped_per_interval(self):
-        requests = ServerRequests(DURATION_BUCKETS)
+        requests = ServerRequests()
         for i in range(100):
             requests.add_example(7, "GET", "/slow", 200, 1.5, 1000.0 + i, None)
         examples = requests.take()[2]

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { isLoopbackHost, startHub, type Hub } from '../../../extension/hub/hub';
+import { PROTOCOL_VERSION } from '../../../extension/protocol/agent';
 import { hubToUi, type HistoryPoint, type HubToUi, type ServerView } from '../../../extension/protocol/ui';
 import { until } from '../../until';
 
@@ -141,7 +142,7 @@ describe('hub', () => {
     const agent = await connect(hub, '/ws/agent');
     const close = closed(agent);
     agent.send(JSON.stringify(hello(600, '2.0')));
-    assert.deepEqual(await close, { code: 4002, reason: 'unsupported protocol 2.0; this hub speaks 1.0' });
+    assert.deepEqual(await close, { code: 4002, reason: `unsupported protocol 2.0; this hub speaks ${PROTOCOL_VERSION}` });
   });
 
   test('an invalid frame, or a sample before hello, closes the agent socket with 4003', async () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
+import { PROTOCOL_VERSION } from '../../../extension/protocol/agent';
 import { CLOSE_CODES } from '../../../extension/protocol/constants';
 import { agentJsonSchema, uiJsonSchema } from '../../../extension/protocol/jsonSchema';
 import { renderSchemaTables, schemaBlocks } from '../../../extension/protocol/schemaDocs';
@@ -42,7 +43,7 @@ test('the generated table shows each field, whether it is optional, its limits a
 
 test('the agent schema names its version and the frames of both directions', () => {
   const schema = agentJsonSchema();
-  assert.equal(schema['x-protocol-version'], '1.0');
+  assert.equal(schema['x-protocol-version'], PROTOCOL_VERSION);
   assert.equal(schema.$ref, '#/$defs/AgentFrame');
   const defs = schema.$defs as Record<string, { oneOf?: Array<{ $ref: string }> }>;
   assert.deepEqual(defs.AgentFrame!.oneOf!.map((s) => s.$ref),
