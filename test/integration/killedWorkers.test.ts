@@ -12,7 +12,7 @@ import { childrenOf } from './proc';
 import { startRealServer, type RealServer } from './realServer';
 import { series, sum } from './promText';
 
-const AGENT_APPS = join(__dirname, '..', '..', 'server-agent', 'tests', 'apps');
+const AGENT_APPS = join(__dirname, '..', 'apps');
 const WORKERS = 4;
 const KILLS = 10;
 const CLIENTS = 8;

@@ -4,11 +4,11 @@
 // a duration is: no histogram holds them.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { requestMetricsText } from '../../extension/hub/metrics/requestMetrics';
-import { workerMetricsText } from '../../extension/hub/metrics/workerMetrics';
-import { StoreMetricProducer } from '../../extension/hub/otel/storeMetricProducer';
-import { Store } from '../../extension/hub/store';
-import type { HelloFrame, SampleFrame } from '../../extension/protocol/agent';
+import { requestMetricsText } from '../../../extension/hub/metrics/requestMetrics';
+import { workerMetricsText } from '../../../extension/hub/metrics/workerMetrics';
+import { StoreMetricProducer } from '../../../extension/hub/otel/storeMetricProducer';
+import { Store } from '../../../extension/hub/store';
+import type { HelloFrame, SampleFrame } from '../../../extension/protocol/agent';
 
 const LOST = '(lost at worker exit)';
 const hello: HelloFrame = {

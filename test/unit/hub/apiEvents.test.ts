@@ -1,8 +1,8 @@
 // GET /api/servers?events=N: each server's newest N lifecycle events, up to all the hub keeps; 200 without it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startHub, type Hub } from '../../extension/hub/hub';
-import type { ServerView } from '../../extension/protocol/ui';
+import { startHub, type Hub } from '../../../extension/hub/hub';
+import type { ServerView } from '../../../extension/protocol/ui';
 
 const TOKEN = 'events-token-0123456789abcdef';
 let hub: Hub;
