@@ -38,7 +38,11 @@ except ImportError:
     pass
 cfg = Config()
 server_side, client_side = socket.socketpair()
-recorder = Recorder(RequestStats(DURATION_BUCKETS), RouteTable(), threaded=True, single_thread=True, **extra)
+try:
+    stats = RequestStats()
+except TypeError:  # an agent before exponential histograms takes the classic bounds
+    stats = RequestStats(DURATION_BUCKETS)
+recorder = Recorder(stats, RouteTable(), threaded=True, single_thread=True, **extra)
 pre, post = recorder.pre_request_hook(None), recorder.post_request_hook(None)
 req = next(RequestParser(cfg, [b"GET /items/7 HTTP/1.1\r\nHost: bench\r\n\r\n"], ("127.0.0.1", 9)))
 resp, environ = wsgi.create(req, server_side, ("127.0.0.1", 9), ("127.0.0.1", 8000), cfg)
@@ -50,7 +54,7 @@ if sys.argv[2] == "hooks":
     for _ in range(n):
         pre(None, req)
         post(None, req, environ, resp)
-    assert sum(sum(g[4:]) for t in recorder.stats.tallies() for g in t.groups.values()) == n
+    assert recorder.stats.totals()[1] == n
 else:
     for _ in range(n):
         pass

@@ -1,5 +1,5 @@
 // The durations of a set of requests, read as quantiles: exponential histograms from agents since
-// protocol 1.1 (exact to merge, within 2.2 % as quantiles, never above the observed max), or an older
+// protocol 1.1 (exact to merge, within 2.2 % as quantiles, inside the observed min and max), or an older
 // agent's classic buckets. The latency KPI, the chart, the routes table and /routes all read through it.
 import type { RequestGroup } from '../protocol/agent';
 import { ExpHistogram, lowerBound, upperBound } from './expHistogram';
@@ -21,7 +21,8 @@ export class Latency {
   readonly exp = new ExpHistogram();
   /** Older agents: per-bucket counts aligned with `bounds` plus +Inf. */
   readonly classic: number[] = [];
-  /** The longest request, when the agent reports it. */
+  /** The shortest and longest request, when the agent reports them. */
+  min = Infinity;
   max = -Infinity;
 
   /** `bounds`: the older agent's classic bounds (unused for exponential data). */
@@ -31,6 +32,7 @@ export class Latency {
     const d = durationsOf(group);
     if (d) {
       this.exp.merge(d);
+      if (group.durationMin !== undefined && group.durationMin < this.min) this.min = group.durationMin;
       if (group.durationMax !== undefined && group.durationMax > this.max) this.max = group.durationMax;
     } else {
       addBuckets(this.classic, group.buckets);
@@ -40,20 +42,23 @@ export class Latency {
   merge(other: Latency): void {
     this.exp.merge(other.exp);
     addBuckets(this.classic, other.classic);
+    if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
   }
 
   /** Seconds, or null when no request was seen. */
   quantile(q: number): number | null {
-    if (this.exp.count > 0) return this.exp.quantile(q, undefined, Number.isFinite(this.max) ? this.max : undefined);
+    if (this.exp.count > 0) {
+      return this.exp.quantile(q, Number.isFinite(this.min) ? this.min : undefined, Number.isFinite(this.max) ? this.max : undefined);
+    }
     return histogramQuantile(q, this.bounds as number[], this.classic);
   }
 
-  /** The range of exponential data: `min` the lower edge of the fastest request's bucket (at most 4.4 % below
-   * the truth; agents do not time a min, to spare the request path a comparison), `max` the longest request. */
+  /** The observed range of exponential data (from the buckets' edges where the agent sent none). */
   range(): { min: number; max: number } | null {
     if (this.exp.count === 0) return null;
-    const min = this.exp.zeroCount > 0 ? 0 : lowerBound(Math.min(...this.exp.buckets.keys()));
-    return { min, max: Number.isFinite(this.max) ? this.max : upperBound(Math.max(...this.exp.buckets.keys())) };
+    const keys = [...this.exp.buckets.keys()];
+    const min = Number.isFinite(this.min) ? this.min : this.exp.zeroCount > 0 ? 0 : lowerBound(Math.min(...keys));
+    return { min, max: Number.isFinite(this.max) ? this.max : upperBound(Math.max(...keys)) };
   }
 }

@@ -19,6 +19,7 @@ interface PastRoute {
   route: string;
   count: number;
   errors: number;
+  min: number;
   max: number;
   durations: ExpHistogramWire | null;
   classic: number[] | null;
@@ -84,6 +85,7 @@ export class RouteSlots {
         m.errors += r.errors;
         if (r.durations) m.latency.exp.addWire(r.durations);
         if (r.classic) addBuckets(m.latency.classic, r.classic);
+        if (r.min < m.latency.min) m.latency.min = r.min;
         if (r.max > m.latency.max) m.latency.max = r.max;
       }
     }
@@ -105,7 +107,7 @@ export class RouteSlots {
     slot.past = new Map();
     for (const [key, r] of slot.live) {
       slot.past.set(key, {
-        method: r.method, route: r.route, count: r.count, errors: r.errors, max: r.latency.max,
+        method: r.method, route: r.route, count: r.count, errors: r.errors, min: r.latency.min, max: r.latency.max,
         durations: r.latency.exp.count > 0 ? r.latency.exp.toWire() : null,
         classic: r.latency.classic.length > 0 ? r.latency.classic : null,
       });

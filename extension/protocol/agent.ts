@@ -97,6 +97,7 @@ export const requestGroup = z.strictObject({
   responseBytes: bytes,
   exceptions: count.optional().describe('of count, how many raised an exception in the app (a failure even if Gunicorn answered)'),
   durations: durationHistogram.optional().describe('since 1.1: the same requests\' durations, exactly mergeable; count of them in all'),
+  durationMin: z.number().nonnegative().optional().describe('since 1.1: the shortest request of the interval, seconds'),
   durationMax: z.number().nonnegative().optional().describe('since 1.1: the longest request of the interval, seconds'),
 }).meta({ id: 'RequestGroup', description: 'Requests completed in the interval, grouped; counts are deltas, never totals.' });
 

@@ -5,7 +5,7 @@ requests that died with it before it handed them over are counted under LOST_ROU
 from . import exphist
 from .routes import OTHER
 from .scoreboard import STATUS_CLASSES, class_status
-from .stats import COUNT, DURATION, BYTES, EXCEPTIONS, HIST, MAX, WIDTH
+from .stats import COUNT, DURATION, BYTES, EXCEPTIONS, HIST, MAX, MIN, NO_MIN, WIDTH
 
 MAX_SERVER_ROUTES = 200
 MAX_EXAMPLES = 64
@@ -55,8 +55,8 @@ class ServerRequests(object):
 
     def absorb(self, ledger, key, group):
         """Adds the growth of one of `ledger`'s worker's cumulative groups, as the worker handed it over:
-        [count, durationSum, responseBytes, exceptions, max, durations in wire form], the max that of the
-        worker's interval. Stale or reordered reports (a smaller count than already seen)
+        [count, durationSum, responseBytes, exceptions, min, max, durations in wire form], min and max
+        those of the worker's interval (min None when it had none). Stale or reordered reports (a smaller count than already seen)
         are ignored: totals only grow."""
         if len(group) != WIDTH:
             return
@@ -69,15 +69,17 @@ class ServerRequests(object):
             delta = [group[COUNT], group[DURATION], group[BYTES], group[EXCEPTIONS], exphist.merge({}, hist)]
         else:
             delta = [group[i] - last[i] for i in (COUNT, DURATION, BYTES, EXCEPTIONS)] + [exphist.delta(hist, last[4])]
+        low = NO_MIN if group[MIN] is None else float(group[MIN])
         high = float(group[MAX] or 0.0)
         method, route, status = key
         server_key = (method, self.route(route), status)
         mine = self._groups.get(server_key)
         if mine is None:
-            self._groups[server_key] = delta[:4] + [high, exphist.merge({}, delta[4])]
+            self._groups[server_key] = delta[:4] + [low, high, exphist.merge({}, delta[4])]
         else:
             for i in (COUNT, DURATION, BYTES, EXCEPTIONS):
                 mine[i] += delta[i]
+            mine[MIN] = min(mine[MIN], low)
             mine[MAX] = max(mine[MAX], high)
             exphist.merge(mine[HIST], delta[4])
 
@@ -99,7 +101,7 @@ class ServerRequests(object):
                 key = (LOST_METHOD, LOST_ROUTE, class_status(index))
                 mine = self._groups.get(key)
                 if mine is None:
-                    mine = self._groups[key] = [0, 0.0, 0, 0, 0.0, {}]
+                    mine = self._groups[key] = [0, 0.0, 0, 0, NO_MIN, 0.0, {}]
                 mine[COUNT] += missing
         if final.disconnects > disconnects:
             lost += final.disconnects - disconnects
@@ -117,8 +119,8 @@ class ServerRequests(object):
 
     def take(self):
         """(groups, client disconnects, examples) of the interval, then starts afresh. Groups are
-        (method, route, status, count, durationSum, durations, responseBytes, exceptions, max), the
-        durations an exponential histogram."""
+        (method, route, status, count, durationSum, durations, responseBytes, exceptions, min, max), the
+        durations an exponential histogram, min None when no duration is known."""
         groups, self._groups = self._groups, {}
         disconnects, self._disconnects = self._disconnects, 0
         examples, self._examples = self._examples, []
@@ -126,5 +128,5 @@ class ServerRequests(object):
         for (method, route, status), g in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
             if g[COUNT] > 0:
                 out.append((method, route, status, g[COUNT], max(0.0, g[DURATION]), g[HIST], g[BYTES],
-                            g[EXCEPTIONS], g[MAX]))
+                            g[EXCEPTIONS], None if g[MIN] == NO_MIN else g[MIN], g[MAX]))
         return out, disconnects, examples

@@ -66,8 +66,8 @@ def worker(pid, age, booted_at, cpu_percent, rss, pss, requests, state, in_fligh
     return frame
 
 
-def request_group(method, route, status, count, duration_sum, durations, response_bytes, exceptions, duration_max,
-                  bounds):
+def request_group(method, route, status, count, duration_sum, durations, response_bytes, exceptions, duration_min,
+                  duration_max, bounds):
     """`durations`: the group's exponential histogram (exphist.py); `bounds`: the classic buckets the agent
     also derives from it, for hubs older than protocol 1.1."""
     group = {"method": _text(method, 32), "route": _text(route, 512), "status": min(999, _count(status)),
@@ -76,8 +76,9 @@ def request_group(method, route, status, count, duration_sum, durations, respons
              "durations": exphist.to_wire(durations)}
     if exceptions:
         group["exceptions"] = min(int(count), _count(exceptions))
-    if duration_max:
-        group["durationMax"] = float(duration_max)
+    if duration_min is not None:
+        group["durationMin"] = max(0.0, float(duration_min))
+        group["durationMax"] = max(group["durationMin"], float(duration_max))
     return group
 
 

@@ -8,8 +8,8 @@ A message is a JSON object with `type` and the worker's `pid`:
   spawn  {at}: the worker is up (post_fork)
   stats  {requests, inFlightCount, clientDisconnects, [inFlight], groups, [examples]}: cumulative totals,
          at most once per interval; `groups` are [method, route, status, count, durationSum,
-         responseBytes, exceptions, durationMax, durations] (stats.py's layout after the key; the max that
-         of the interval, the durations an exponential histogram in the protocol's wire form)
+         responseBytes, exceptions, durationMin, durationMax, durations] (stats.py's layout after the key;
+         min and max those of the interval, the durations an exponential histogram in the protocol's wire form)
   abort  {stack}: the stuck request's frames, as the master's timeout abort arrives
   exit   {maxRequests}: the worker leaves on its own (worker_exit), after its last stats
   wake   (no pid): the master's own nudge to its sampler thread"""

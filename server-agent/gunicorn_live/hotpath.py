@@ -5,7 +5,6 @@ that need not be. This is the code the overhead benchmark (bench/agent) measures
 Outcome of a request: an exception raised by the app counts in its group's `exceptions` (a failure,
 whatever the status); a broken pipe or reset while Gunicorn talked to the client counts as a client
 disconnect instead, outside the groups (it is neither the app's failure nor a response)."""
-import math
 import sys
 import time
 from time import perf_counter
@@ -15,13 +14,10 @@ from .log import once
 from .scoreboard import DISCONNECTS, class_cell
 from . import routes as routes_module
 from .routes import KNOWN_METHODS
-from . import exphist
-from .stats import BYTES, COUNT, DURATION, EXCEPTIONS, HIST, MAX
+from .stats import BYTES, COUNT, DURATION, EXCEPTIONS, PENDING
 
-assert (COUNT, DURATION, BYTES, EXCEPTIONS, MAX, HIST) == (0, 1, 2, 3, 4, 5)  # the layout record() hardcodes
+assert (COUNT, DURATION, BYTES, EXCEPTIONS, PENDING) == (0, 1, 2, 3, 7)  # the layout record() hardcodes
 assert DISCONNECTS == 11  # the scoreboard cell record() hardcodes
-# exphist.edge(), inlined in record(): the upper edge of a duration's bucket at scale 4.
-assert exphist.PER_OCTAVE == 16 and exphist.edge(0.25) == -32
 
 # Attribute pre_request sets on Gunicorn's request object (async workers: many requests per thread).
 T0 = "_gunicorn_live_t0"
@@ -50,7 +46,6 @@ def request_hooks(recorder, user_pre, user_post):
     routes = recorder.routes
     cache, known, route_of, admit = routes.cache, routes.routes, routes.route, routes.admit
     examples, new_group, slow = stats.examples, stats.new_group, SLOW_SECONDS
-    ceil, log2 = math.ceil, math.log2
     main, tally_of, threaded, outcome = recorder.main, stats.tally, recorder.threaded, recorder.outcome
     methods, hot_limit = KNOWN_METHODS, HOT_LIMIT
     # This worker's scoreboard slot (scoreboard.py): a request counts there first, so it survives the
@@ -177,17 +172,11 @@ def request_hooks(recorder, user_pre, user_post):
             if status >= 500 and exception is None and framework and environ:
                 # Flask and Django answer 500 themselves when a view raises; their signal left a note.
                 exception = environ.get(EXCEPTION_KEY)
-            # Literal indexes (stats.DURATION, BYTES, EXCEPTIONS, MAX, HIST): no global lookups; the
-            # count is the histogram's sum (stats.totals), its bucket edge exphist.edge() inlined.
-            group[1] += seconds
+            # Literal indexes (stats.BYTES, PENDING, EXCEPTIONS): no global lookups. The duration waits in
+            # the group's deque; the flusher folds it into the histogram, sum, min and max (stats.fold), and
+            # the count is the histogram's sum.
             group[2] += nbytes
-            if seconds > group[4]:
-                group[4] = seconds
-            edge = ceil(log2(seconds) * 16) if seconds > 0.0 else None
-            try:
-                group[5][edge] += 1
-            except KeyError:
-                group[5][edge] = 1
+            group[7].append(seconds)
             if exception is not None:
                 group[3] += 1
             if seconds >= slow or status >= 500 or exception is not None:

@@ -14,7 +14,7 @@ from .log import forget_after_fork, once
 from .recorder import Recorder
 from .routes import RouteTable
 from .exphist import to_wire
-from .stats import RequestStats
+from .stats import NO_MIN, RequestStats
 from .wrappers import wrap_asgi, wrap_wsgi
 
 
@@ -149,7 +149,8 @@ class WorkerAgent(object):
         chunks = [changed[i:i + CHUNK] for i in range(0, len(changed), CHUNK)] or [[]]
         for n, chunk in enumerate(chunks):
             message = handoff.stats(self.pid, completed, count, disconnects,
-                                    [[k[0], k[1], k[2], g[0], g[1], g[2], g[3], g[4], to_wire(g[5])] for k, g in chunk],
+                                    [[k[0], k[1], k[2], g[0], g[1], g[2], g[3], None if g[4] == NO_MIN else g[4], g[5],
+                                      to_wire(g[6])] for k, g in chunk],
                                     in_flight, examples if n == 0 else None)
             if not handoff.send(self.sender, message):
                 return False

@@ -55,8 +55,8 @@ describe('exact latency on a real Gunicorn', () => {
         if (Math.abs(error) > 0.05) errors.push(`${route} ${key} ${got} vs ${want}`);
         assert.equal(row[key], got, `${route} ${key}: the routes table reads the same number`);
       }
-      // The agent's max is its own clock's (a hook inside the truth's); its min, the fastest bucket's low edge.
-      assert.ok(r.min! <= Math.min(...t) && r.min! >= Math.min(...t) / 1.1, `${route} min ${r.min}`);
+      // The agent's min and max are its own clock's, a hook inside the truth's on either side.
+      assert.ok(r.min! <= Math.min(...t) && r.min! >= Math.min(...t) * 0.9, `${route} min ${r.min}`);
       assert.ok(r.max! <= Math.max(...t) && r.max! >= Math.max(...t) * 0.95, `${route} max ${r.max}`);
     }
     assert.deepEqual(errors, []);

@@ -51,7 +51,8 @@ class BuildersTest(unittest.TestCase):
         workers = [frames.worker(4243, 1, 1763776800.7, 12.5, 30408704, 18874368, 120, "idle"),
                    frames.worker(4244, 2, 1763776800.8, None, None, None, 0, None)]
         hist = {exphist.key(0.0024): 9, exphist.key(0.0061): 1}
-        groups = [frames.request_group("GET", "/items/{id}", 200, 10, 0.0277, hist, 1200, 0, 0.0061, DURATION_BUCKETS)]
+        groups = [frames.request_group("GET", "/items/{id}", 200, 10, 0.0277, hist, 1200, 0, 0.0024, 0.0061,
+                                       DURATION_BUCKETS)]
         built = roundtrip(frames.sample(7, 1763776807.5, 4242, 0.4, 24117248, 2, workers, groups))
         self.assertEqual(schema.check(built), [])
         self.assertNotIn("state", built["workers"][1])
@@ -77,7 +78,7 @@ class BuildersTest(unittest.TestCase):
         self.assertEqual(frames.worker_exit(1, "gremlins", 1.0)["event"]["reason"], "unknown")
 
     def test_long_strings_are_cut_to_the_protocol_limits(self):
-        group = frames.request_group("X" * 100, "/" + "a" * 1000, 200, 1, 0.1, {exphist.key(0.1): 1}, 10, 0, 0.1,
+        group = frames.request_group("X" * 100, "/" + "a" * 1000, 200, 1, 0.1, {exphist.key(0.1): 1}, 10, 0, 0.1, 0.1,
                                      DURATION_BUCKETS)
         self.assertEqual(schema.check(roundtrip(frames.sample(0, 1, 1, None, None, 0, [], [group]))), [])
 

@@ -81,7 +81,7 @@ class CutToTheLimitTest(unittest.TestCase):
 
     def test_sample_workers_groups_and_examples(self):
         busy = frames.worker(2, 1, 1.0, 1.0, 1, 1, 1, "busy", in_flight=("M" * HUGE, "/" * HUGE, 0.1))
-        group = frames.request_group("M" * HUGE, "/" * HUGE, 5000, 1, 0.1, {exphist.key(0.1): 1}, 10, 0, 0.1,
+        group = frames.request_group("M" * HUGE, "/" * HUGE, 5000, 1, 0.1, {exphist.key(0.1): 1}, 10, 0, 0.1, 0.1,
                                      DURATION_BUCKETS)
         examples = [frames.example(2, "M" * HUGE, "/" * HUGE, 5000, 0.1, 1.0, "E" * HUGE)] * 100
         built = roundtrip(frames.sample(0, 1.0, 1, None, None, 1, [busy], [group], examples=examples))

@@ -100,7 +100,7 @@ class LostAtExitTest(unittest.TestCase):
 
     def group(self, count):
         """A worker's cumulative group as it hands it over: `count` requests of 1 ms."""
-        return [count, 0.1 * count, 10 * count, 0, 0.001, exphist.to_wire({exphist.key(0.001): count})]
+        return [count, 0.1 * count, 10 * count, 0, 0.001, 0.001, exphist.to_wire({exphist.key(0.001): count})]
 
     def final(self, classes, disconnects=0):
         cells = [0] * scoreboard.STATUS_CLASSES
@@ -119,9 +119,9 @@ class LostAtExitTest(unittest.TestCase):
         self.assertEqual(lost, 4 + 0 + 2 + 2)
         groups, disconnects, _ = self.requests.take()
         # No durations are known for them: an empty histogram.
-        self.assertEqual([(g[0], g[1], g[2], g[3], g[4], g[5]) for g in groups],
-                         [(LOST_METHOD, LOST_ROUTE, 200, 4, 0.0, {}),
-                          (LOST_METHOD, LOST_ROUTE, 500, 2, 0.0, {})])
+        self.assertEqual([(g[0], g[1], g[2], g[3], g[4], g[5], g[8]) for g in groups],
+                         [(LOST_METHOD, LOST_ROUTE, 200, 4, 0.0, {}, None),
+                          (LOST_METHOD, LOST_ROUTE, 500, 2, 0.0, {}, None)])
         self.assertEqual(disconnects, 2)
 
     def test_a_worker_that_never_reported_lost_everything_and_one_that_handed_all_over_nothing(self):

@@ -4,7 +4,7 @@ import unittest
 from gunicorn_live import exphist
 from gunicorn_live.aggregate import ServerRequests, WorkerLedger
 from gunicorn_live.routes import OTHER
-from gunicorn_live.stats import HIST, MAX, RequestStats
+from gunicorn_live.stats import HIST, MAX, MIN, NO_MIN, PENDING, RequestStats
 
 
 def finish(stats, method, route, status, seconds, nbytes, raised=False):
@@ -26,20 +26,46 @@ class HistogramTest(unittest.TestCase):
         self.assertAlmostEqual(g[1], 12.204)
         self.assertEqual((g[2], g[3]), (40, 1))
         self.assertEqual(g[HIST], {exphist.key(s): 1 for s in (0.001, 0.003, 0.2, 12.0)})
-        self.assertEqual(g[MAX], 12.0)
+        self.assertEqual((g[MIN], g[MAX]), (0.001, 12.0))
         self.assertEqual(stats.in_flight(), (1, None))
 
-    def test_the_max_is_the_intervals_the_counts_cumulative(self):
+    def test_min_and_max_are_the_intervals_the_counts_cumulative(self):
         stats = RequestStats()
         finish(stats, "GET", "/x", 200, 0.002, 1)
         finish(stats, "GET", "/x", 200, 0.5, 1)
         g = stats.totals(new_range=True)[0][("GET", "/x", 200)]
-        self.assertEqual((g[0], g[MAX]), (2, 0.5))
+        self.assertEqual((g[0], g[MIN], g[MAX]), (2, 0.002, 0.5))
         finish(stats, "GET", "/x", 200, 0.01, 1)
         g = stats.totals(new_range=True)[0][("GET", "/x", 200)]
-        self.assertEqual((g[0], g[MAX]), (3, 0.01))
+        self.assertEqual((g[0], g[MIN], g[MAX]), (3, 0.01, 0.01))
         g = stats.totals()[0][("GET", "/x", 200)]
-        self.assertEqual((g[0], g[MAX], g[HIST]), (3, 0.0, {exphist.key(s): 1 for s in (0.002, 0.5, 0.01)}))
+        self.assertEqual((g[0], g[MIN], g[MAX], g[HIST]),
+                         (3, NO_MIN, 0.0, {exphist.key(s): 1 for s in (0.002, 0.5, 0.01)}))
+        self.assertAlmostEqual(g[1], 0.512)
+
+    def test_durations_wait_in_the_group_until_a_fold_and_count_as_completed_meanwhile(self):
+        stats = RequestStats()
+        for seconds in (0.001, 0.002, 0.002):
+            finish(stats, "GET", "/x", 200, seconds, 1)
+        tally = stats.tally()
+        group = tally.groups[("GET", "/x", 200)]
+        self.assertEqual(list(group[PENDING]), [0.001, 0.002, 0.002])
+        self.assertEqual(group[HIST], {})
+        self.assertEqual(tally.completed(), 3)
+        stats.totals()
+        self.assertEqual((len(group[PENDING]), group[HIST]), (0, {exphist.key(0.001): 1, exphist.key(0.002): 2}))
+        self.assertEqual(tally.completed(), 3)
+
+    def test_a_fold_buckets_exactly_as_the_index_does(self):
+        stats = RequestStats()
+        durations = [2.0 ** k for k in range(-20, 5)] + [1e-7, 3e-4, 0.0305, 7.5]
+        for seconds in durations:
+            finish(stats, "GET", "/x", 200, seconds, 1)
+        hist = stats.totals()[0][("GET", "/x", 200)][HIST]
+        expected = {}
+        for seconds in durations:
+            expected[exphist.key(seconds)] = expected.get(exphist.key(seconds), 0) + 1
+        self.assertEqual(hist, expected)
 
     def test_a_duration_of_zero_counts_in_the_zero_bucket(self):
         stats = RequestStats()
@@ -87,10 +113,10 @@ class HistogramTest(unittest.TestCase):
 FAST, SLOW = exphist.key(0.001), exphist.key(0.1)
 
 
-def group(count, seconds, nbytes, fast, exceptions=0, high=0.1):
+def group(count, seconds, nbytes, fast, exceptions=0, low=0.001, high=0.1):
     """A worker's cumulative group as it hands it over: `fast` requests of 1 ms, the rest of 100 ms."""
     hist = {FAST: fast, SLOW: count - fast}
-    return [count, seconds, nbytes, exceptions, high, exphist.to_wire(hist)]
+    return [count, seconds, nbytes, exceptions, low, high, exphist.to_wire(hist)]
 
 
 class ServerRequestsTest(unittest.TestCase):
@@ -102,16 +128,16 @@ class ServerRequestsTest(unittest.TestCase):
         requests.absorb(b, key, group(2, 0.2, 20, 1))
         out, _, _ = requests.take()
         self.assertEqual(len(out), 1)
-        method, route, status, count, duration, hist, nbytes, exceptions, high = out[0]
+        method, route, status, count, duration, hist, nbytes, exceptions, low, high = out[0]
         self.assertEqual((method, route, status, count, nbytes, exceptions), ("GET", "/x", 200, 5, 50, 1))
         self.assertAlmostEqual(duration, 0.5)
         self.assertEqual(hist, {FAST: 4, SLOW: 1})
-        self.assertEqual(high, 0.1)
-        requests.absorb(a, key, group(5, 0.5, 50, 4, exceptions=2, high=0.09))  # +2, one more exception
+        self.assertEqual((low, high), (0.001, 0.1))
+        requests.absorb(a, key, group(5, 0.5, 50, 4, exceptions=2, low=0.05, high=0.09))  # +2, one more exception
         requests.absorb(a, key, group(4, 0.4, 40, 4))                 # older report arriving late: ignored
         out, _, _ = requests.take()
         self.assertEqual((out[0][3], out[0][6], out[0][5], out[0][7]), (2, 20, {FAST: 1, SLOW: 1}, 1))
-        self.assertEqual(out[0][8], 0.09)
+        self.assertEqual(out[0][8:], (0.05, 0.09))
         self.assertEqual(requests.take(), ([], 0, []))
 
     def test_malformed_groups_are_ignored(self):

@@ -169,7 +169,7 @@ class TransportTest(unittest.TestCase):
         transport.start()
         slow.wait_connections(1)
         frame = frames.encode(frames.sample(0, 1.0, 4242, None, None, 2, [], [frames.request_group(
-            "GET", "/r/%d" % i, 200, 1, 0.1, {exphist.key(0.1): 1}, 10, 0, 0.1, (0.5,)) for i in range(400)]))
+            "GET", "/r/%d" % i, 200, 1, 0.1, {exphist.key(0.1): 1}, 10, 0, 0.1, 0.1, (0.5,)) for i in range(400)]))
         start = time.monotonic()
         for _ in range(400):                  # ~25 MB: far more than the socket buffers hold
             buffer.put(frame)
