@@ -98,6 +98,8 @@ def main():
                                                            "test_every_version.AsgiWorker"]))
         if target is venvs.NEWEST:
             work.append(("agent", target, venv, shim, ["test_slotted_request"]))
+            work.append(("%s killed workers" % target.gunicorn, target, venv, shim,
+                         ["test_killed_workers.NewestKilledWorkers.test_requests_of_killed_workers_add_up_to_the_access_log"]))
             work += [("%s %s" % (target.gunicorn, case[0]), target, venv, shim,
                       ["test_newest.NewestWorkerClasses.test_" + case[0]]) for case in CASES]
             work += [("%s %s timeout" % (target.gunicorn, case[0]), target, venv, shim,

@@ -8,7 +8,6 @@ import unittest
 from gunicorn_live import log
 from gunicorn_live.recorder import Recorder
 from gunicorn_live.routes import RouteTable
-from gunicorn_live.settings import DURATION_BUCKETS
 from gunicorn_live.stats import RequestStats
 
 
@@ -27,7 +26,7 @@ class SlottedRequestTest(unittest.TestCase):
     def test_not_counted_as_started_when_its_start_cannot_be_kept(self):
         log.forget_after_fork()
         self.addCleanup(log.forget_after_fork)
-        stats = RequestStats(DURATION_BUCKETS)
+        stats = RequestStats()
         recorder = Recorder(stats, RouteTable(), threaded=False, single_thread=True)
         with self.assertLogs("gunicorn_live", "WARNING") as logs:
             for _ in range(3):
