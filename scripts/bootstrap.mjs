@@ -2,7 +2,7 @@
 // As root on Debian, missing packages are installed with apt-get; elsewhere one message says what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot } from './cacheRoot.mjs';
 
@@ -51,7 +51,10 @@ function run(cmd, args, opts = {}) {
     process.exit(1);
   }
   // Each install step says what it cost, so a fresh machine's run shows where its time went.
-  if (cmd !== process.execPath) console.log(`bootstrap: \`${cmd} ${args[0]}\` took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (cmd !== process.execPath) {
+    const what = [basename(cmd), ...args.slice(0, args[0]?.startsWith('-') ? 2 : 1)].join(' ');
+    console.log(`bootstrap: \`${what}\` took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
 }
 
 function npmDependencies() {

@@ -240,8 +240,9 @@ describe('Gunicorn Live in VS Code', function () {
       assert.equal((await fetch(`http://127.0.0.1:${appPort()}/?after=usr1`)).status, 200);
       return existsSync(accessLog) && readFileSync(accessLog, 'utf8').includes('/?after=usr1');
     }, 15_000);
-    const events = api.hub()!.store.server(serverId)!.events;
-    assert.ok(events.some((e) => e.type === 'signal' && e.signal === 'SIGUSR1'), 'the master\'s SIGUSR1 is in the events');
+    // The master reports the signal with its next sample: it may arrive after the workers have reopened.
+    await waitFor('the master\'s SIGUSR1 in the events', () =>
+      api.hub()!.store.server(serverId)!.events.some((e) => e.type === 'signal' && e.signal === 'SIGUSR1'), 10_000);
   });
 
   it('Add Worker (TTIN) and Remove Worker (TTOU) change the count by one', async () => {
