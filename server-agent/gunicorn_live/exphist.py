@@ -8,7 +8,7 @@ index → count; durations of exactly zero (a clock that did not advance) count 
 zero bucket. Indexes are clamped to [MIN_INDEX, MAX_INDEX] (about 1 ns to 12 days), so one histogram
 holds at most BUCKET_LIMIT buckets whatever it is fed.
 
-The request path (hotpath.py) inlines `index()`; everything else here runs in the flusher or master."""
+Nothing here runs on the request path: the flusher (stats.fold) and the master use it."""
 from bisect import bisect_left
 from math import ceil, floor, log2
 
@@ -23,36 +23,17 @@ ZERO = MIN_INDEX - 1
 
 def index(seconds):
     """The bucket of a duration > 0: the i with 2**(i/16) < seconds <= 2**((i+1)/16). Exact at powers of
-    two (log2 is); within one rounding error of another bound, log2's last bit decides. Two C calls: the
-    request path can afford nothing more exact (a frexp to split the octave off costs as much again)."""
+    two (log2 is); within one rounding error of another bound, log2's last bit decides — the hub's
+    expHistogram.ts computes it the same way, so both give test/vectors/exphist.json's indexes."""
     return ceil(log2(seconds) * PER_OCTAVE) - 1
-
-
-def edge(seconds):
-    """What the request path counts under: the bucket's upper edge, index + 1 (one subtraction fewer per
-    request), or None for a duration ≤ 0. from_edges() turns such counts into a histogram."""
-    return ceil(log2(seconds) * PER_OCTAVE) if seconds > 0.0 else None
-
-
-def from_edges(counts):
-    """A histogram (index → count) of counts keyed by edge(); out-of-range indexes clamped."""
-    hist = {}
-    for e, n in counts.items():
-        i = ZERO if e is None else clamp(e - 1)
-        hist[i] = hist.get(i, 0) + n
-    return hist
 
 
 def key(seconds):
     """index(), clamped, or ZERO for a duration ≤ 0."""
     if seconds <= 0.0:
         return ZERO
-    i = ceil(log2(seconds) * PER_OCTAVE) - 1
+    i = index(seconds)  # raw: below the range it may equal ZERO, which clamp() would take for the zero bucket
     return MIN_INDEX if i < MIN_INDEX else MAX_INDEX if i > MAX_INDEX else i
-
-
-def lower_bound(i):
-    return 2.0 ** (i / PER_OCTAVE)
 
 
 def upper_bound(i):
