@@ -53,6 +53,12 @@ export class EventsList {
         if (event.stack?.length) li.append(this.stack(event.stack, event.reason));
         return li;
       }
+      case 'request_stuck': {
+        const li = h('li', { class: 'event event-stuck event-bad', 'data-pid': event.pid },
+          time, icon('watch'), h('span', { class: 'event-text' }, `Worker ${event.pid}: ${event.method} ${event.route} stuck for ${Math.round(event.elapsed)} s`));
+        if (event.stack.length) li.append(this.stack(event.stack, 'stuck'));
+        return li;
+      }
     }
   }
 
@@ -62,7 +68,7 @@ export class EventsList {
    * frames show first.
    */
   private stack(frames: StackFrame[], reason: string): HTMLElement {
-    const where = reason === 'timeout' ? 'Stack when the master timed it out' : 'Stack at exit';
+    const where = reason === 'timeout' ? 'Stack when the master timed it out' : reason === 'stuck' ? 'Stack of the stuck request' : 'Stack at exit';
     const firstOwn = frames.findIndex((f) => !isLibrary(f.file));
     // Keep the library frame that called into the app: it says how the request got there.
     const folded = firstOwn > 2 ? frames.slice(0, firstOwn - 1) : [];

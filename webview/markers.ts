@@ -37,6 +37,8 @@ export function toMarker(e: LifecycleEvent): Marker | null {
     }
     case 'signal':
       return QUIET_SIGNALS.has(e.signal) ? null : { x, kind: 'signal', tag: withoutSigPrefix(e.signal), text: `master received ${e.signal}` };
+    case 'request_stuck':
+      return { x, kind: 'bad-exit', tag: 'stuck', text: `worker ${e.pid}: ${e.method} ${e.route} stuck for ${Math.round(e.elapsed)} s` };
   }
 }
 

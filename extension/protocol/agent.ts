@@ -9,11 +9,25 @@ import { ALLOWED_SIGNALS } from './constants';
 export { ALLOWED_SIGNALS, type AllowedSignal } from './constants';
 
 /** Major.minor. A hub refuses an agent whose major differs; minors only add optional fields. */
-export const PROTOCOL_VERSION = '1.1';
+export const PROTOCOL_VERSION = '1.2';
 export const PROTOCOL_MAJOR = 1;
 
 /** Largest frame the hub accepts from an agent, in bytes. */
 export const MAX_AGENT_FRAME_BYTES = 1024 * 1024;
+
+/** Bounds of a profile frame (since 1.2). A master sends as many profile frames per interval as it needs; each is
+ * self-contained (its own frame and stack tables). */
+export const PROFILE_LIMITS = {
+  maxHz: 1000,
+  maxFrames: 50_000,
+  maxStacks: 20_000,
+  maxStackDepth: 128,
+  maxSamples: 50_000,
+} as const;
+/** The route of a sample taken on a thread that serves requests while it has none (waiting for one). */
+export const PROFILE_IDLE_ROUTE = '(idle)';
+/** The route of a sample taken on a thread that never serves requests (the app's own threads, the worker's housekeeping). */
+export const PROFILE_NO_REQUEST_ROUTE = '(no request)';
 
 const pid = z.number().int().positive();
 /** Seconds since the Unix epoch, as Python's time.time(). */
@@ -68,6 +82,10 @@ export const helloFrame = z.strictObject({
       .describe('upper bounds (seconds) of the classic request-duration histogram; every buckets array has one more slot, for +Inf'),
     durationScale: z.literal(DURATION_HISTOGRAM.SCALE).optional()
       .describe('since 1.1: every request group carries `durations` at this scale; a 1.1 hub derives its own classic buckets from them, and `buckets` is for older hubs'),
+    profileHz: z.number().positive().max(PROFILE_LIMITS.maxHz).nullable().optional()
+      .describe('since 1.2: the rate (samples per second per thread) of the sampler in every worker; null when the profiler is off (GUNICORN_LIVE_PROFILE=off); absent from older agents'),
+    stuckAfter: z.number().positive().nullable().optional()
+      .describe('since 1.2: seconds after which a request in flight is reported as request_stuck (the worker timeout, or GUNICORN_LIVE_STUCK_AFTER); null when never'),
   }).meta({ id: 'ServerInfo' }),
 }).meta({ id: 'HelloFrame', description: 'The first frame on every connection.' });
 
@@ -161,7 +179,17 @@ export const workerExitEvent = z.strictObject({
 export const signalEvent = z.strictObject({ type: z.literal('signal'), signal: z.enum(SIGNAL_NAMES), at: epochSeconds })
   .meta({ id: 'SignalEvent', description: 'A signal the master received.' });
 
-export const lifecycleEvent = z.discriminatedUnion('type', [workerSpawnEvent, workerExitEvent, signalEvent])
+export const requestStuckEvent = z.strictObject({
+  type: z.literal('request_stuck'),
+  pid,
+  method,
+  route,
+  elapsed: z.number().nonnegative().describe('seconds the request had been running when its stack was read'),
+  stack: z.array(stackFrame).max(256).describe("the request's thread (or task) stack, outermost first, the agent's own frames cut off"),
+  at: epochSeconds,
+}).meta({ id: 'RequestStuckEvent', description: 'Since 1.2: a request has run longer than `stuckAfter`; sent once per request, on every worker class (the only trace a hung gthread request or a blocked event loop leaves).' });
+
+export const lifecycleEvent = z.discriminatedUnion('type', [workerSpawnEvent, workerExitEvent, signalEvent, requestStuckEvent])
   .meta({ id: 'LifecycleEvent' });
 
 export const eventFrame = z.strictObject({
@@ -176,7 +204,28 @@ export const ackFrame = z.strictObject({
   error: z.string().max(1024).optional(),
 }).meta({ id: 'AckFrame', description: 'The answer to a command.' });
 
-export const agentFrame = z.discriminatedUnion('type', [helloFrame, sampleFrame, eventFrame, ackFrame])
+export const profileSample = z.strictObject({
+  pid,
+  method: method.describe("the request's method; empty for the (idle) and (no request) routes"),
+  route: route.describe(`the request's route, or "${PROFILE_IDLE_ROUTE}" / "${PROFILE_NO_REQUEST_ROUTE}"`),
+  stack: z.number().int().nonnegative().describe('index into `stacks`'),
+  wall: z.number().int().positive().describe('samples of this stack in the interval (wall-clock: on CPU or waiting)'),
+  cpu: count.describe('of `wall`, samples whose thread had used CPU since its previous sample (on-CPU)'),
+}).meta({ id: 'ProfileSample', description: 'Since 1.2: how often one stack was seen for one route in one worker.' });
+
+export const profileFrame = z.strictObject({
+  type: z.literal('profile'),
+  at: epochSeconds.describe('end of the interval the samples were taken in'),
+  hz: z.number().positive().max(PROFILE_LIMITS.maxHz).describe('samples per second per thread: a count divided by hz is seconds'),
+  frames: z.array(stackFrame).max(PROFILE_LIMITS.maxFrames).describe('the code locations the stacks name; `function` is the qualified name where Python has one (3.11+)'),
+  stacks: z.array(z.array(z.number().int().nonnegative()).min(1).max(PROFILE_LIMITS.maxStackDepth))
+    .max(PROFILE_LIMITS.maxStacks).describe('each a list of indexes into `frames`, outermost first'),
+  samples: z.array(profileSample).max(PROFILE_LIMITS.maxSamples),
+  truncated: z.array(z.strictObject({ pid, samples: z.number().int().positive() })).max(1024).optional()
+    .describe("samples a worker took but could not keep (its table of distinct stacks was full for the interval): counted, stacks unknown"),
+}).meta({ id: 'ProfileFrame', description: 'Since 1.2: stack samples from every worker, at most once per interval (several frames when one would be too big).' });
+
+export const agentFrame = z.discriminatedUnion('type', [helloFrame, sampleFrame, eventFrame, ackFrame, profileFrame])
   .meta({ id: 'AgentFrame', description: 'Agent → hub.' });
 
 export const commandFrame = z.strictObject({
@@ -196,6 +245,9 @@ export type LifecycleEvent = z.infer<typeof lifecycleEvent>;
 export type StackFrame = z.infer<typeof stackFrame>;
 export type EventFrame = z.infer<typeof eventFrame>;
 export type AckFrame = z.infer<typeof ackFrame>;
+export type RequestStuckEvent = z.infer<typeof requestStuckEvent>;
+export type ProfileSample = z.infer<typeof profileSample>;
+export type ProfileFrame = z.infer<typeof profileFrame>;
 export type AgentFrame = z.infer<typeof agentFrame>;
 export type CommandFrame = z.infer<typeof commandFrame>;
 

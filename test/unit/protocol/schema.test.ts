@@ -47,7 +47,7 @@ test('the agent schema names its version and the frames of both directions', () 
   assert.equal(schema.$ref, '#/$defs/AgentFrame');
   const defs = schema.$defs as Record<string, { oneOf?: Array<{ $ref: string }> }>;
   assert.deepEqual(defs.AgentFrame!.oneOf!.map((s) => s.$ref),
-    ['#/$defs/HelloFrame', '#/$defs/SampleFrame', '#/$defs/EventFrame', '#/$defs/AckFrame']);
+    ['#/$defs/HelloFrame', '#/$defs/SampleFrame', '#/$defs/EventFrame', '#/$defs/AckFrame', '#/$defs/ProfileFrame']);
   assert.ok(defs.CommandFrame);
 });
 
