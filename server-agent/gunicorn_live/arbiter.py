@@ -161,7 +161,7 @@ class MasterAgent(object):
         return frames.hello(self.version, platform.python_version(), gunicorn_version, self.pid,
                             socket.gethostname(), app, _bind(server), compat.setting(cfg, "worker_class_str") or "",
                             service, self.started_at, compat.target_workers(server, live), self.interval,
-                            self.settings.buckets)
+                            self.settings.buckets, self.settings.stuck_seconds(compat.setting(cfg, "timeout")))
 
 
 def _bind(server):

@@ -1,10 +1,10 @@
-"""Builds the agent → hub frames of docs/protocol.md (version 1.1). Every frame the agent sends is
+"""Builds the agent → hub frames of docs/protocol.md (version 1.2). Every frame the agent sends is
 made here, so the shapes live in one place; `encode` makes the JSON text."""
 import json
 
 from . import exphist
 
-PROTOCOL = "1.1"
+PROTOCOL = "1.2"
 ALLOWED_SIGNALS = ("HUP", "USR1", "USR2", "TTIN", "TTOU", "QUIT", "TERM")
 SIGNAL_NAMES = ("SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGCHLD", "SIGINT", "SIGQUIT",
                 "SIGTERM", "SIGWINCH")
@@ -27,7 +27,8 @@ def _maybe_bytes(value):
 
 
 def hello(agent_version, python, gunicorn, master_pid, host, app, bind, worker_class, service_name,
-          started_at, target_workers, interval, buckets):
+          started_at, target_workers, interval, buckets, stuck_after=None):
+    """`stuck_after`: seconds after which a request in flight is reported stuck, None when never."""
     return {
         "type": "hello", "protocol": PROTOCOL,
         "agent": {"version": _text(agent_version, 64), "python": _text(python, 64),
@@ -39,6 +40,7 @@ def hello(agent_version, python, gunicorn, master_pid, host, app, bind, worker_c
             "targetWorkers": _count(target_workers), "interval": float(interval),
             "durationBuckets": [float(b) for b in buckets],
             "durationScale": exphist.SCALE,
+            "stuckAfter": float(stuck_after) if stuck_after else None,
         },
     }
 
@@ -122,9 +124,20 @@ def worker_exit(pid, reason, at, signal=None, exit_code=None, stack=None, oom=No
     if oom is not None:
         event["oom"] = bool(oom)
     if stack:
-        event["stack"] = [{"file": _text(f.get("file"), 4096), "line": _count(f.get("line") or 0),
-                           "function": _text(f.get("function"), 512)} for f in stack[-MAX_STACK:]]
+        event["stack"] = _stack(stack)
     return {"type": "event", "event": event}
+
+
+def request_stuck(pid, method, route, elapsed, stack, at):
+    return {"type": "event", "event": {
+        "type": "request_stuck", "pid": int(pid), "method": _text(method, 32), "route": _text(route, 512),
+        "elapsed": max(0.0, float(elapsed)), "stack": _stack(stack or []), "at": max(0.0, float(at))}}
+
+
+def _stack(stack):
+    """A worker's frames (outermost first), the innermost MAX_STACK kept."""
+    return [{"file": _text(f.get("file"), 4096), "line": _count(f.get("line") or 0),
+             "function": _text(f.get("function"), 512)} for f in stack[-MAX_STACK:]]
 
 
 def signal_event(name, at):

@@ -11,6 +11,10 @@ A message is a JSON object with `type` and the worker's `pid`:
          responseBytes, exceptions, durationMin, durationMax, durations] (stats.py's layout after the key;
          min and max those of the interval, the durations an exponential histogram in the protocol's wire form)
   abort  {stack}: the stuck request's frames, as the master's timeout abort arrives
+  stuck  {method, route, elapsed, stack, at}: a request in flight longer than stuckAfter (watchdog.py),
+         once per request; the master sends it on as a request_stuck event
+  stack  {stack}: the frames of the request blocking the worker's main thread past half its timeout,
+         every watchdog tick; the master keeps the latest for the worker's timeout exit
   exit   {maxRequests}: the worker leaves on its own (worker_exit), after its last stats
   wake   (no pid): the master's own nudge to its sampler thread"""
 import json
@@ -43,6 +47,7 @@ class Channel(object):
 
 
 SPAWN, STATS, ABORT, EXIT, WAKE = "spawn", "stats", "abort", "exit", "wake"
+STUCK, STACK = "stuck", "stack"
 # An optional field left out of a message (None is a value: an idle sync/gthread worker's inFlight).
 ABSENT = object()
 
@@ -65,6 +70,15 @@ def stats(pid, requests, in_flight_count, client_disconnects, groups, in_flight=
 
 def abort(pid, stack):
     return {"type": ABORT, "pid": pid, "stack": stack}
+
+
+def stuck(pid, method, route, elapsed, stack, at):
+    return {"type": STUCK, "pid": pid, "method": method, "route": route, "elapsed": elapsed, "stack": stack,
+            "at": at}
+
+
+def stack(pid, frames):
+    return {"type": STACK, "pid": pid, "stack": frames}
 
 
 def exiting(pid, max_requests):

@@ -40,18 +40,31 @@ def request_of(frame, routes):
     RouteTable (read only)."""
     walked = 0
     while frame is not None and walked < MAX_WALK:
-        code = frame.f_code
-        name = code.co_name
-        if name == "handle_request" and _GUNICORN_WORKERS in code.co_filename:
-            found = _from_gunicorn(frame.f_locals, routes)
-            if found is not None:
-                return found
-        elif name in _WRAPPERS:
-            found = _from_wrapper(frame.f_locals, routes)
-            if found is not None:
-                return found
+        found = _named(frame, routes)
+        if found is not None:
+            return found
         frame = frame.f_back
         walked += 1
+    return None
+
+
+def request_in(frames, routes):
+    """The same for frames that do not chain through f_back (a suspended task's await chain, stacks.py),
+    innermost first."""
+    for frame in frames[:MAX_WALK]:
+        found = _named(frame, routes)
+        if found is not None:
+            return found
+    return None
+
+
+def _named(frame, routes):
+    code = frame.f_code
+    name = code.co_name
+    if name == "handle_request" and _GUNICORN_WORKERS in code.co_filename:
+        return _from_gunicorn(frame.f_locals, routes)
+    if name in _WRAPPERS:
+        return _from_wrapper(frame.f_locals, routes)
     return None
 
 

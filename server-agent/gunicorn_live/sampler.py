@@ -11,6 +11,9 @@ from .log import logger
 # PSS comes from /proc/PID/smaps_rollup, which makes the kernel walk the worker's page tables: read it
 # at most this often per worker (it moves slowly) and report the last reading in between.
 PSS_SECONDS = 5.0
+# A worker's watched stack (watchdog.py sends it every tick, at most a second apart, while a request blocks
+# the worker) still describes its exit if it came this recently.
+WATCHED_SECONDS = 5.0
 
 
 class Sampler(object):
@@ -22,6 +25,8 @@ class Sampler(object):
         self.dropped = dropped
         self.ledgers = {}
         self.hints = {}
+        # pid → (monotonic time, stack) of the request blocking a worker, from its watchdog (handoff STACK).
+        self.watched = {}
         self.retiring = {}
         self.requests = ServerRequests()
         self.cpu = procfs.CpuMeter()
@@ -99,6 +104,11 @@ class Sampler(object):
                     self.hints.setdefault(pid, {})["maxRequests"] = bool(message.get("maxRequests"))
                 elif kind == handoff.ABORT:
                     self.hints.setdefault(pid, {})["stack"] = message.get("stack") or []
+                elif kind == handoff.STACK:
+                    self.watched[pid] = (time.monotonic(), message.get("stack") or [])
+                elif kind == handoff.STUCK:
+                    self.emit(frames.request_stuck(pid, message.get("method"), message.get("route"), message.get("elapsed"),
+                                                   message.get("stack"), message.get("at")))
             except (TypeError, ValueError, IndexError, AttributeError):
                 continue  # a malformed message from a worker: the next one carries cumulative totals
 
@@ -142,8 +152,13 @@ class Sampler(object):
         ledger = self.ledgers.pop(pid, None)
         if final is not None:
             self.requests.absorb_final(ledger, final)
-        reason, sig, code, stack = exits.classify(status, aborted, self.retiring.pop(pid, None),
-                                                  self.hints.pop(pid, {}))
+        hints = self.hints.pop(pid, {})
+        watched = self.watched.pop(pid, None)
+        if not hints.get("stack") and watched is not None and time.monotonic() - watched[0] <= WATCHED_SECONDS:
+            # The worker's abort never reached worker_abort (uvicorn, the asgi worker's blocked loop): the
+            # stack its watchdog sent last, while the same request blocked it.
+            hints["stack"] = watched[1]
+        reason, sig, code, stack = exits.classify(status, aborted, self.retiring.pop(pid, None), hints)
         oom = self.oom.killed_recently() if (reason, sig) == ("signal", "SIGKILL") else None
         line = exits.log_line(pid, reason, sig, code, oom)
         if line:

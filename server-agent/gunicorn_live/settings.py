@@ -8,16 +8,32 @@ from .log import logger
 DURATION_BUCKETS = (0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 DEFAULT_INTERVAL = 1.0
+STUCK_DEFAULT = "timeout"
+STUCK_OFF = "off"
 
 
 class Settings(object):
-    def __init__(self, url, token, interval, service_name, trace_workers, buckets=DURATION_BUCKETS):
+    def __init__(self, url, token, interval, service_name, trace_workers, buckets=DURATION_BUCKETS,
+                 stuck_after=STUCK_DEFAULT):
         self.url = url
         self.token = token
         self.interval = interval
         self.service_name = service_name
         self.trace_workers = trace_workers
         self.buckets = tuple(buckets)
+        # GUNICORN_LIVE_STUCK_AFTER: seconds, STUCK_OFF, or STUCK_DEFAULT (the worker timeout).
+        self.stuck_after = stuck_after
+
+    def stuck_seconds(self, timeout):
+        """Seconds after which a request in flight is reported stuck, or None (never): the env's value, else
+        Gunicorn's worker `timeout` when it is > 0."""
+        if self.stuck_after is STUCK_OFF:
+            return None
+        if self.stuck_after is not STUCK_DEFAULT:
+            return self.stuck_after
+        if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+            return float(timeout)
+        return None
 
     @property
     def enabled(self):
@@ -38,6 +54,22 @@ def _interval(raw):
     return value
 
 
+def _stuck_after(raw):
+    if raw is None or raw.strip() == "":
+        return STUCK_DEFAULT
+    if raw.strip().lower() in ("0", "off"):
+        return STUCK_OFF
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86400:
+        logger.warning("GUNICORN_LIVE_STUCK_AFTER=%r is not a number of seconds in (0, 86400] nor 0/off; using "
+                       "the worker timeout", raw)
+        return STUCK_DEFAULT
+    return value
+
+
 def from_env(environ=None):
     env = os.environ if environ is None else environ
     trace = env.get("OTEL_GUNICORN_TRACE_WORKERS", "").strip().lower()
@@ -47,4 +79,5 @@ def from_env(environ=None):
         interval=_interval(env.get("GUNICORN_LIVE_INTERVAL")),
         service_name=env.get("OTEL_SERVICE_NAME", "").strip(),
         trace_workers=trace not in ("false", "0", "no", "off"),
+        stuck_after=_stuck_after(env.get("GUNICORN_LIVE_STUCK_AFTER")),
     )

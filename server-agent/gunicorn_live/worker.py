@@ -5,22 +5,21 @@ import os
 import sys
 import threading
 import time
-import traceback
 from threading import get_ident
 from time import perf_counter
 
-from . import compat, frameworks, handoff
+from . import compat, frameworks, handoff, stacks
 from .log import forget_after_fork, once
 from .recorder import Recorder
 from .routes import RouteTable
 from .exphist import to_wire
 from .stats import NO_MIN, RequestStats
+from .watchdog import Watchdog
 from .wrappers import wrap_asgi, wrap_wsgi
 
 
 # Stats groups per datagram: keeps each well under the socket's datagram limit.
 CHUNK = 100
-MAX_STACK_FRAMES = 64
 # Classes (by MRO name) that call pre_request/post_request; the first two run one request per thread.
 THREADED_CLASSES = ("gunicorn.workers.sync.SyncWorker", "gunicorn.workers.gthread.ThreadWorker")
 # ... and these serve every request from the worker's main OS thread (greenlets and event loops included).
@@ -29,6 +28,7 @@ SINGLE_THREAD_CLASSES = ("gunicorn.workers.sync.SyncWorker", "gunicorn.workers.b
 HOOKED_CLASSES = THREADED_CLASSES + SINGLE_THREAD_CLASSES[1:]
 TORNADO_CLASS = "gunicorn.workers.gtornado.TornadoWorker"
 ASGI_CLASS = "gunicorn.workers.gasgi.ASGIWorker"
+ASYNC_CLASS = "gunicorn.workers.base_async.AsyncWorker"
 
 
 class WorkerSide(object):
@@ -77,8 +77,10 @@ class WorkerAgent(object):
         single = any(n in SINGLE_THREAD_CLASSES for n in names) and "gunicorn.workers.gthread.ThreadWorker" not in names
         self.recorder = Recorder(self.stats, self.routes, self.threaded, single_thread=single, board=board)
         self.worker = worker
+        self.settings = settings
         self.stopping = False
         self.thread = None
+        self.watchdog = None
 
     def report_spawn(self):
         handoff.send(self.sender, handoff.spawn(self.pid, time.time()))
@@ -105,6 +107,8 @@ class WorkerAgent(object):
                 return None
             self._wrap(wrap_wsgi)
             return None
+        if ASYNC_CLASS in names:
+            self.recorder.use_greenlets()
         if not any(n in HOOKED_CLASSES for n in names):
             once("worker-class", "worker class %s is not one gunicorn-live knows; its requests are counted "
                                  "only if it calls Gunicorn's pre_request/post_request hooks", names[0])
@@ -120,6 +124,16 @@ class WorkerAgent(object):
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, name="gunicorn-live-flusher", daemon=True)
             self.thread.start()
+
+    def start_watchdog(self):
+        """The stuck-request watchdog (watchdog.py), unless GUNICORN_LIVE_STUCK_AFTER is off and the worker
+        has no timeout. From post_worker_init: on the worker's main thread, the one its timeout watches."""
+        timeout = compat.setting(getattr(self.worker, "cfg", None), "timeout")
+        timeout = timeout if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) else None
+        stuck_after = self.settings.stuck_seconds(timeout)
+        if self.watchdog is None and (stuck_after or timeout):
+            self.watchdog = Watchdog(self, stuck_after, timeout)
+            self.watchdog.start()
 
     def _run(self):
         while not self.stopping:
@@ -158,8 +172,9 @@ class WorkerAgent(object):
         return True
 
     def stuck_stack(self):
-        """The Python frames of the request in flight (outermost first), read when the master's abort
-        arrives: the thread with a request in flight, past the signal handler that interrupted it."""
+        """The Python frames of the request in flight (outermost first, the agent's own cut off), read when
+        the master's abort arrives: the thread with a request in flight, past the signal handler that
+        interrupted it."""
         frames = sys._current_frames()
         # get_ident as bound at import, before gevent patches `threading` (patched, it names the greenlet):
         # the OS thread's id, as sys._current_frames() and the tallies key it.
@@ -175,11 +190,7 @@ class WorkerAgent(object):
                 once("no-handle-abort", "the worker's abort handler is not Worker.handle_abort here; timeouts "
                                         "are reported without the stuck request's stack")
             frame = probe.f_back if probe is not None else None
-        if frame is None:
-            return []
-        summary = traceback.StackSummary.extract(traceback.walk_stack(frame), limit=MAX_STACK_FRAMES,
-                                                 lookup_lines=False)
-        return [{"file": f.filename, "line": f.lineno or 0, "function": f.name} for f in reversed(summary)]
+        return stacks.of_frame(frame)
 
 
 # ---- hooks (worker process) ------------------------------------------------------------------
@@ -200,6 +211,7 @@ def post_worker_init(worker):
     if agent is not None:
         state.recorder = agent.attach()
         agent.start_flusher()
+        agent.start_watchdog()
 
 
 def pre_request(worker, req):

@@ -42,7 +42,7 @@ def roundtrip(frame):
 class BuildersTest(unittest.TestCase):
     def test_hello_matches_the_valid_vector_key_for_key(self):
         built = roundtrip(frames.hello("0.1.0", "3.11.2", "20.1.0", 4242, "devbox", "app:app", ["127.0.0.1:8000"],
-                                       "sync", "app", 1763776800.5, 2, 1.0, DURATION_BUCKETS))
+                                       "sync", "app", 1763776800.5, 2, 1.0, DURATION_BUCKETS, 30))
         expected = load_vectors()["valid"][0]["frame"]
         self.assertEqual(schema.check(built), [])
         self.assertEqual(built, expected)

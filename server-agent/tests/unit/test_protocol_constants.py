@@ -6,7 +6,7 @@ shorter (the agent would lose what the hub accepts)."""
 import json
 import unittest
 
-from gunicorn_live import aggregate, commands, exphist, frames, worker
+from gunicorn_live import aggregate, commands, exphist, frames, stacks, worker
 from gunicorn_live.settings import DURATION_BUCKETS
 from tests.schema import agent_schema, check, definition
 
@@ -55,7 +55,7 @@ class ListsTest(unittest.TestCase):
         self.assertEqual(frames.MAX_STACK, prop("WorkerExitEvent", "stack")["maxItems"])
         self.assertEqual(frames.MAX_EXAMPLES, prop("SampleFrame", "examples")["maxItems"])
         self.assertLessEqual(aggregate.MAX_EXAMPLES, frames.MAX_EXAMPLES)
-        self.assertLessEqual(worker.MAX_STACK_FRAMES, frames.MAX_STACK)
+        self.assertLessEqual(stacks.MAX_FRAMES, frames.MAX_STACK)
         self.assertLessEqual(len(DURATION_BUCKETS), prop("ServerInfo", "durationBuckets")["maxItems"])
         self.assertLessEqual(len(DURATION_BUCKETS) + 1, prop("RequestGroup", "buckets")["maxItems"])
 
