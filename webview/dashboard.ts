@@ -178,5 +178,6 @@ function markerLegend(): HTMLElement {
     item('exit', 'worker exited'),
     item('bad-exit', 'timeout, crash or killed'),
     item('signal', 'signal to the master (HUP, USR1, TTIN, TTOU…)'),
+    item('stuck', 'request stuck'),
     h('span', { class: 'marker-hint' }, 'hover a marker for details'));
 }

@@ -1,9 +1,9 @@
 // The lifecycle events of the selected server, newest first: spawns, exits with their cause (and the
-// stack of a timed-out worker), and signals the master received. In VS Code a stack frame is a button
+// stack of a timed-out worker), signals the master received, and stuck requests with their stack. In VS Code a stack frame is a button
 // that opens the file at the line; in the browser, which cannot open files, it is the path and line.
 import type { LifecycleEvent, StackFrame } from '../extension/protocol/agent';
 import { h, icon, setText } from './dom';
-import { formatClock, formatExit, isBadExit } from './format';
+import { formatClock, formatDuration, formatExit, isBadExit } from './format';
 
 const MAX_SHOWN = 200;
 
@@ -50,25 +50,26 @@ export class EventsList {
         const bad = isBadExit(event.reason);
         const li = h('li', { class: `event event-exit${bad ? ' event-bad' : ''}`, 'data-pid': event.pid, 'data-reason': event.reason },
           time, icon(bad ? 'error' : 'remove'), h('span', { class: 'event-text' }, `Worker ${event.pid} exited: ${formatExit(event)}`));
-        if (event.stack?.length) li.append(this.stack(event.stack, event.reason));
+        if (event.stack?.length) li.append(this.stack(event.stack, event.reason === 'timeout' ? 'Stack when the master timed it out' : 'Stack at exit'));
         return li;
       }
       case 'request_stuck': {
-        const li = h('li', { class: 'event event-stuck event-bad', 'data-pid': event.pid },
-          time, icon('watch'), h('span', { class: 'event-text' }, `Worker ${event.pid}: ${event.method} ${event.route} stuck for ${Math.round(event.elapsed)} s`));
-        if (event.stack.length) li.append(this.stack(event.stack, 'stuck'));
+        // A warning, not an exit: the request may still finish; its stack says where it has been so long.
+        const li = h('li', { class: 'event event-stuck event-warn', 'data-pid': event.pid, 'data-route': event.route },
+          time, icon('watch'), h('span', { class: 'event-text' },
+            `Request stuck in worker ${event.pid}: ${event.method} ${event.route}, running ${formatDuration(event.elapsed)}`));
+        if (event.stack.length) li.append(this.stack(event.stack, `Stack of the request after ${formatDuration(event.elapsed)}`));
         return li;
       }
     }
   }
 
   /**
-   * Open by default: a timeout's stack is the one thing the user came for. Innermost frame last, as
+   * Open by default: a timeout's or a stuck request's stack is the one thing the user came for. Innermost frame last, as
    * Python prints it; the outer frames in Gunicorn and Python themselves fold away, so the app's own
    * frames show first.
    */
-  private stack(frames: StackFrame[], reason: string): HTMLElement {
-    const where = reason === 'timeout' ? 'Stack when the master timed it out' : reason === 'stuck' ? 'Stack of the stuck request' : 'Stack at exit';
+  private stack(frames: StackFrame[], where: string): HTMLElement {
     const firstOwn = frames.findIndex((f) => !isLibrary(f.file));
     // Keep the library frame that called into the app: it says how the request got there.
     const folded = firstOwn > 2 ? frames.slice(0, firstOwn - 1) : [];

@@ -1,13 +1,13 @@
-// Restarts and signals as vertical markers on the charts' shared time axis: one Chart.js plugin,
+// Restarts, signals and stuck requests as vertical markers on the charts' shared time axis: one Chart.js plugin,
 // instantiated per chart, reading one MarkerTrack built from the selected server's lifecycle events.
 // Markers closer than a few pixels merge, so a reload of 64 workers is one line, not 129.
 import type { Chart, ChartEvent, Plugin } from 'chart.js';
 import type { LifecycleEvent } from '../extension/protocol/agent';
 import { withoutSigPrefix } from '../extension/protocol/constants';
-import { formatClock, formatExit, isBadExit } from './format';
+import { formatClock, formatDuration, formatExit, isBadExit } from './format';
 import type { NamedColor, ThemeColors } from './theme';
 
-export type MarkerKind = 'spawn' | 'exit' | 'bad-exit' | 'signal';
+export type MarkerKind = 'spawn' | 'exit' | 'bad-exit' | 'signal' | 'stuck';
 
 export interface Marker {
   /** Epoch milliseconds, as the charts' x axis. */
@@ -21,8 +21,8 @@ export interface Marker {
 
 /** Signals the master gets as a side effect of what the other markers show already. */
 const QUIET_SIGNALS = new Set(['SIGCHLD', 'SIGWINCH']);
-const SEVERITY: Record<MarkerKind, number> = { spawn: 0, exit: 1, signal: 2, 'bad-exit': 3 };
-const COLOR: Record<MarkerKind, NamedColor> = { spawn: 'ok', exit: 'muted', signal: 'signal', 'bad-exit': 'error' };
+const SEVERITY: Record<MarkerKind, number> = { spawn: 0, exit: 1, signal: 2, stuck: 3, 'bad-exit': 4 };
+const COLOR: Record<MarkerKind, NamedColor> = { spawn: 'ok', exit: 'muted', signal: 'signal', stuck: 'warn', 'bad-exit': 'error' };
 /** Markers nearer than this (CSS pixels) are drawn as one. */
 const MERGE_PX = 4;
 
@@ -38,7 +38,8 @@ export function toMarker(e: LifecycleEvent): Marker | null {
     case 'signal':
       return QUIET_SIGNALS.has(e.signal) ? null : { x, kind: 'signal', tag: withoutSigPrefix(e.signal), text: `master received ${e.signal}` };
     case 'request_stuck':
-      return { x, kind: 'bad-exit', tag: 'stuck', text: `worker ${e.pid}: ${e.method} ${e.route} stuck for ${Math.round(e.elapsed)} s` };
+      // A request, not an exit: it may still finish (or its worker time out, a bad-exit marker of its own).
+      return { x, kind: 'stuck', tag: 'stuck', text: `request stuck in worker ${e.pid}: ${e.method} ${e.route}, running ${formatDuration(e.elapsed)}` };
   }
 }
 

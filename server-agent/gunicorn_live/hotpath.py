@@ -57,8 +57,6 @@ def request_hooks(recorder, user_pre, user_post):
     # Frameworks hooked at post_worker_init (frameworks.install) leave routes and caught exceptions in
     # environ; a plain WSGI app never does, so its requests skip those lookups.
     framework = frameworks.active()
-    # {request: greenlet} of the requests in flight, where greenlets serve them (recorder.py).
-    waiting, getcurrent = recorder.waiting, recorder.getcurrent
 
     # sync/gthread: the start time is set before the request, so the flusher thread (which reads both)
     # never pairs a new request with the previous one's start.
@@ -77,23 +75,13 @@ def request_hooks(recorder, user_pre, user_post):
                 tally.current = req
             except Exception:
                 _failed("pre_request")
-    elif waiting is None:
+    else:
         def begin(worker, req):
             try:
                 # The start time first: a request object that takes no attribute (one with __slots__) is
                 # then not counted as started, since post_request could never count it as finished.
                 req._gunicorn_live_t0 = perf_counter()
                 (main or tally_of()).started += 1
-            except Exception:
-                _failed("pre_request")
-    else:
-        def begin(worker, req):
-            try:
-                req._gunicorn_live_t0 = perf_counter()
-                (main or tally_of()).started += 1
-                # gevent, eventlet: the greenlet serving it, for the watchdog (a waiting greenlet is on no
-                # thread's stack).
-                waiting[req] = getcurrent()
             except Exception:
                 _failed("pre_request")
     if user_pre is None:
@@ -140,8 +128,6 @@ def request_hooks(recorder, user_pre, user_post):
                 t0 = tally.since
                 tally.current = None
             else:
-                if waiting is not None:
-                    waiting.pop(req, None)
                 t0 = getattr(req, T0, None)
                 if t0 is None:
                     return

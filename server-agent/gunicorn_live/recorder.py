@@ -5,7 +5,6 @@ the app wrappers (wrappers.py, for tornado and uvicorn) call start/finish. Both 
 outcome the same way (`outcome`)."""
 import errno
 import os
-import sys
 import time
 from time import perf_counter
 
@@ -32,18 +31,7 @@ class Recorder(object):
         # A sync or async worker serves every request from the thread that made this recorder: its tally
         # is fixed.
         self.main = stats.tally() if single_thread else None
-        # gevent, eventlet (use_greenlets): {request: the greenlet serving it}, filled by the request hooks
-        # for the stuck-request watchdog; None elsewhere.
-        self.waiting = None
-        self.getcurrent = None
         self._begin, self._end = hotpath.request_hooks(self, _nothing, None)
-
-    def use_greenlets(self):
-        """Before the request hooks are built (post_worker_init): keep each request's greenlet."""
-        greenlet = sys.modules.get("greenlet")
-        getcurrent = getattr(greenlet, "getcurrent", None)
-        if getcurrent is not None and not self.threaded:
-            self.waiting, self.getcurrent = {}, getcurrent
 
     def pre_request_hook(self, user_hook):
         """Gunicorn's pre_request for this worker: the agent's part, then the user's hook (None: none)."""

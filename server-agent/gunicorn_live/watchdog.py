@@ -9,18 +9,17 @@ request blocks that loop (sync, tornado, an event loop, a gevent hub) or hangs i
   whose abort never reaches worker_abort (uvicorn's resets SIGABRT, the asgi worker's loop never runs its
   handler) — their stack has to leave before the kill.
 
-Where the requests are, by worker class (nothing added to the request path for sync and gthread; one dict
-write and one pop per request under gevent/eventlet):
+Where the requests are, by worker class (nothing is added to the request path):
 - sync, gthread: each request thread's tally holds its current request and start (stats.py);
 - every other class: the request running on a thread now, named from its stack (inflight.py); the
-  greenlets waiting meanwhile (gevent, eventlet), from the recorder's registry; the asyncio tasks waiting
-  (uvicorn, asgi), from the loop found on the main thread's stack."""
+  greenlets waiting meanwhile (gevent), from the pools of Gunicorn's gevent servers, found once on the
+  worker's main greenlet (GeventWorker.run's `servers`); the asyncio tasks waiting (uvicorn, asgi), from
+  the loop found on the main thread's stack. (eventlet: only the greenlet running.)"""
 import sys
 import time
 from time import perf_counter
 
 from . import handoff, inflight, osthread, stacks
-from .hotpath import T0
 from .log import once
 from .routes import method_label
 
@@ -56,7 +55,7 @@ class Seen(object):
 
 
 class Watchdog(object):
-    def __init__(self, agent, stuck_after, timeout, main_ident=None):
+    def __init__(self, agent, stuck_after, timeout, main_ident=None, greenlets=None):
         self.agent = agent
         self.stuck_after = stuck_after
         # Gunicorn's worker timeout (None or 0: none), for the stack kept for a timeout exit.
@@ -69,6 +68,9 @@ class Watchdog(object):
         self.reported = set()
         self.loop = None
         self.ident = None
+        # gevent: the worker's main greenlet (`greenlets`), then the pools of its servers once found.
+        self.main_greenlet = greenlets
+        self.pools = None
 
     def start(self):
         return osthread.start(THREAD_NAME, self._run)
@@ -146,27 +148,38 @@ class Watchdog(object):
         return out
 
     def _greenlets(self, since, running):
-        """gevent, eventlet: the recorder's registry {request: its greenlet}; a waiting greenlet's stack is
-        its gr_frame (the running one's was read from its thread above)."""
-        waiting = getattr(self.agent.recorder, "waiting", None)
-        if not waiting:
+        """gevent: the greenlets of the servers' pools that wait (the running one's stack was read from its
+        thread above); each names its request from its own frames (gr_frame)."""
+        pools = self._pools()
+        if not pools:
             return []
         out = []
         routes = self.agent.routes
-        for req, greenlet in list(waiting.items()):
-            t0 = getattr(req, T0, None)
-            if t0 is None or t0 > since or id(req) in running:
-                continue
-            if getattr(greenlet, "dead", False):
-                waiting.pop(req, None)  # its post_request never ran (the agent arrived mid-request)
-                continue
-            frame = getattr(greenlet, "gr_frame", None)
-            named = inflight.request_of(frame, routes) if frame is not None else None
-            if named is None:
-                named = inflight.InFlight(method_label(getattr(req, "method", "") or ""),
-                                          routes.known(getattr(req, "path", None) or "/"), t0, id(req))
-            out.append(Seen(named, t0, frame=frame))
+        for pool in pools:
+            for greenlet in list(getattr(pool, "greenlets", ())):
+                frame = getattr(greenlet, "gr_frame", None)
+                named = inflight.request_of(frame, routes) if frame is not None else None
+                if named is None or named.t0 is None or named.t0 > since or named.key in running:
+                    continue
+                out.append(Seen(named, named.t0, frame=frame))
         return out
+
+    def _pools(self):
+        """The request pools of Gunicorn's gevent servers: the `servers` GeventWorker.run keeps (20.1 … 27),
+        read on the main greenlet's suspended stack; found once."""
+        if self.pools is not None or self.main_greenlet is None:
+            return self.pools
+        frame = getattr(self.main_greenlet, "gr_frame", None)  # None while the main greenlet runs
+        depth = 0
+        while frame is not None and depth < inflight.MAX_WALK:
+            if frame.f_code.co_name == "run":
+                servers = frame.f_locals.get("servers")
+                if isinstance(servers, list):
+                    self.pools = [s.pool for s in servers if getattr(s, "pool", None) is not None]
+                    return self.pools
+            frame = frame.f_back
+            depth += 1
+        return None
 
     def _tasks(self, main_frame, since, running):
         """uvicorn, asgi: the asyncio tasks of the main thread's loop that wait, each named by the agent's

@@ -28,7 +28,6 @@ SINGLE_THREAD_CLASSES = ("gunicorn.workers.sync.SyncWorker", "gunicorn.workers.b
 HOOKED_CLASSES = THREADED_CLASSES + SINGLE_THREAD_CLASSES[1:]
 TORNADO_CLASS = "gunicorn.workers.gtornado.TornadoWorker"
 ASGI_CLASS = "gunicorn.workers.gasgi.ASGIWorker"
-ASYNC_CLASS = "gunicorn.workers.base_async.AsyncWorker"
 
 
 class WorkerSide(object):
@@ -107,8 +106,6 @@ class WorkerAgent(object):
                 return None
             self._wrap(wrap_wsgi)
             return None
-        if ASYNC_CLASS in names:
-            self.recorder.use_greenlets()
         if not any(n in HOOKED_CLASSES for n in names):
             once("worker-class", "worker class %s is not one gunicorn-live knows; its requests are counted "
                                  "only if it calls Gunicorn's pre_request/post_request hooks", names[0])
@@ -132,7 +129,7 @@ class WorkerAgent(object):
         timeout = timeout if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) else None
         stuck_after = self.settings.stuck_seconds(timeout)
         if self.watchdog is None and (stuck_after or timeout):
-            self.watchdog = Watchdog(self, stuck_after, timeout)
+            self.watchdog = Watchdog(self, stuck_after, timeout, greenlets=_greenlet_of_this_thread())
             self.watchdog.start()
 
     def _run(self):
@@ -191,6 +188,19 @@ class WorkerAgent(object):
                                         "are reported without the stuck request's stack")
             frame = probe.f_back if probe is not None else None
         return stacks.of_frame(frame)
+
+
+def _greenlet_of_this_thread():
+    """The greenlet running now (the worker's main greenlet, in post_worker_init) where greenlets serve the
+    requests (gevent, eventlet), else None."""
+    greenlet = sys.modules.get("greenlet")
+    getcurrent = getattr(greenlet, "getcurrent", None)
+    if getcurrent is None or not any(m in sys.modules for m in ("gevent", "eventlet")):
+        return None
+    try:
+        return getcurrent()
+    except Exception:
+        return None
 
 
 # ---- hooks (worker process) ------------------------------------------------------------------

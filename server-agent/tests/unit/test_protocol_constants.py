@@ -6,7 +6,7 @@ shorter (the agent would lose what the hub accepts)."""
 import json
 import unittest
 
-from gunicorn_live import aggregate, commands, exphist, frames, stacks, worker
+from gunicorn_live import aggregate, commands, exphist, frames, stacks
 from gunicorn_live.settings import DURATION_BUCKETS
 from tests.schema import agent_schema, check, definition
 
