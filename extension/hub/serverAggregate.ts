@@ -27,6 +27,8 @@ export interface ServerCounters {
   clientDisconnects: number;
   /** Worker exits the kernel counted as OOM kills (SIGKILL exits with `oom: true`). */
   oomKills: number;
+  /** Requests the agent reported stuck (request_stuck events: each request once). */
+  requestsStuck: number;
 }
 
 /** Routes the routes table tracks per server; more fold into `other`. */
@@ -35,7 +37,7 @@ const MAX_ROUTES_TABLE_ROWS = 500;
 const MAX_PENDING_GROUPS = 4096;
 
 export class ServerAggregate {
-  readonly counters: ServerCounters = { exitedWorkerRequests: 0, exits: new Map(), signals: new Map(), clientDisconnects: 0, oomKills: 0 };
+  readonly counters: ServerCounters = { exitedWorkerRequests: 0, exits: new Map(), signals: new Map(), clientDisconnects: 0, oomKills: 0, requestsStuck: 0 };
   readonly history: HistoryRing;
   readonly events: RingBuffer<LifecycleEvent>;
   /** Requests completed since the hub first saw the server. */
@@ -164,5 +166,6 @@ export class ServerAggregate {
       if (event.oom) counters.oomKills += 1;
     }
     if (event.type === 'signal') counters.signals.set(event.signal, (counters.signals.get(event.signal) ?? 0) + 1);
+    if (event.type === 'request_stuck') counters.requestsStuck += 1;
   }
 }

@@ -1,4 +1,4 @@
-// The master's view: worker counts, restarts by cause, signals received, its own CPU and memory.
+// The master's view: worker counts, restarts by cause, stuck requests, signals received, its own CPU and memory.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ServerCounters, Store } from '../store';
 import { serverLabels } from './exposition';
@@ -39,6 +39,14 @@ export function registerLifecycleMetrics(registry: Registry, store: Store): void
     collect() {
       this.reset();
       for (const s of connected()) this.inc(serverLabels(s), store.counters(s.id)?.oomKills ?? 0);
+    },
+  });
+  new Counter({
+    name: 'gunicorn_requests_stuck_total', help: 'Requests that ran longer than the worker timeout (or GUNICORN_LIVE_STUCK_AFTER), each counted once, whatever ended them.',
+    labelNames: ['server', 'server_id'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of connected()) this.inc(serverLabels(s), store.counters(s.id)?.requestsStuck ?? 0);
     },
   });
   tallied('gunicorn_master_signals_total', 'Signals the master received, by name.', 'signal', (c) => c.signals);

@@ -74,6 +74,9 @@ describe('/metrics with several servers', () => {
       ws.send(JSON.stringify(sample(0, [[7, 10 * n], [8, 21 * n]], 30 * n, n, n + 1)));
       ws.send(JSON.stringify(event({ type: 'worker_exit', pid: 8, reason: 'signal', signal: 'SIGKILL', at: 2000.5 })));
       ws.send(JSON.stringify(event({ type: 'signal', signal: 'SIGTTIN', at: 2000.6 })));
+      for (let i = 0; i < n; i++) {
+        ws.send(JSON.stringify(event({ type: 'request_stuck', pid: 7, method: 'GET', route: '/', elapsed: 31, stack: [], at: 2000.7 })));
+      }
       ws.send(JSON.stringify(sample(1, [[7, 11 * n], [9, 0]], n, 0, n + 1)));
     }
     const nOf = (s: ServerView) => agents.findIndex((a) => a.masterPid === s.masterPid) + 1;
@@ -113,6 +116,7 @@ describe('/metrics with several servers', () => {
       assert.equal(value('gunicorn_worker_request_duration_seconds_count', id, { route: '/' }), 32 * n);
       assert.equal(value('gunicorn_worker_restarts_total', id, { reason: 'signal' }), 1);
       assert.equal(value('gunicorn_master_signals_total', id, { signal: 'SIGTTIN' }), 1);
+      assert.equal(value('gunicorn_requests_stuck_total', id), n);
       assert.equal(value('gunicorn_worker_client_disconnects_total', id), 0);
       assert.equal(value('gunicorn_master_memory_bytes', id), 1000 * (n + 1));
     }

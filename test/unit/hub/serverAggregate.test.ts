@@ -76,10 +76,16 @@ test('events: kept newest last, counted by exit reason, OOM kill and signal, and
   a.event({ type: 'signal', signal: 'SIGHUP', at: 2 });
   a.event({ type: 'worker_exit', pid: 3, reason: 'timeout', at: 3 });
   assert.deepEqual(a.events.toArray().map((e) => e.type), ['worker_spawn', 'signal', 'worker_exit']);
+  assert.equal(a.counters.requestsStuck, 0);
+  const stack = [{ file: '/srv/app.py', line: 30, function: 'spin' }];
+  a.event({ type: 'request_stuck', pid: 3, method: 'GET', route: '/spin', elapsed: 30.5, stack, at: 4 });
+  assert.deepEqual(a.events.toArray().at(-1), { type: 'request_stuck', pid: 3, method: 'GET', route: '/spin', elapsed: 30.5, stack, at: 4 });
+  assert.equal(a.counters.requestsStuck, 1);
   assert.deepEqual(a.counters.exits, new Map([['signal', 1], ['timeout', 1]]));
   assert.equal(a.counters.oomKills, 1);
   assert.deepEqual(a.counters.signals, new Map([['SIGHUP', 1]]));
   const [view] = a.workerViews([{ pid: 3, age: 1, bootedAt: 1.1, cpuPercent: 0, rssBytes: 1, requests: 0, inFlightCount: 2 }]);
+  // A stuck request is no exit: the worker's last exit is still the one it replaced.
   assert.deepEqual(view.lastExit, { pid: 2, reason: 'signal', signal: 'SIGKILL', at: 1 });
   assert.equal(view.inFlightCount, 2);
   assert.equal('inFlight' in view, false);
