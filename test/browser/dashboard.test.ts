@@ -30,7 +30,9 @@ describe('browser dashboard of `gunicorn-live run`', () => {
   before(async () => {
     mkdirSync(OUTPUT, { recursive: true });
     appPort = await freePort();
-    cli = await startCli(['-w', '2', '--timeout', '2', '--bind', `127.0.0.1:${appPort}`, '--chdir', APPS, 'work:app']);
+    // A request is stuck after 1 s: the one the master times out after 2 s is reported stuck first.
+    cli = await startCli(['-w', '2', '--timeout', '2', '--bind', `127.0.0.1:${appPort}`, '--chdir', APPS, 'work:app'],
+      { GUNICORN_LIVE_STUCK_AFTER: '1' });
     watched = await openPage({ colorScheme: 'dark' });
     page = watched.page;
   });
@@ -185,11 +187,20 @@ describe('browser dashboard of `gunicorn-live run`', () => {
     }, 'GET /sleep in flight', 8_000);
     assert.equal(inFlight[0], 'busy');
     assert.match(inFlight[2]!, /^\d+(\.\d+)? (ms|s)$/);
+    // After 1 s it is reported stuck, with the stack it is stuck in, before any timeout.
+    const stuck = page.locator('#events-list li.event-stuck[data-route="/sleep"]').first();
+    await stuck.waitFor({ timeout: 10_000 });
+    const stuckPid = Number(await stuck.getAttribute('data-pid'));
+    assert.equal(await stuck.locator('.event-text').textContent(), `Request stuck in worker ${stuckPid}: GET /sleep, running 1 s`);
+    const stuckFrames = await stuck.locator('.frames .frame').allTextContents();
+    assert.equal(stuckFrames.at(-1), `${join(APPS, 'work.py')}:${line} in slow`, stuckFrames.join('\n'));
+    assert.equal(await stuck.locator('details.stack > summary').textContent(), `Stack of the request after 1 s (${stuckFrames.length} frames)`);
     // The master aborts the worker after --timeout 2: the connection drops with no answer.
     assert.equal(await sleeping, 0);
     const exit = page.locator('#events-list li.event-exit[data-reason="timeout"]').first();
     await exit.waitFor({ timeout: 15_000 });
     const pid = Number(await exit.getAttribute('data-pid'));
+    assert.equal(pid, stuckPid, 'the stuck request is the one timed out');
     assert.match((await exit.locator('.event-text').textContent())!, new RegExp(`^Worker ${pid} exited: timeout`));
     // In the browser a frame is its path and line as text (VS Code makes it a button that opens the file).
     const frames = await until(async () => {
@@ -205,6 +216,7 @@ describe('browser dashboard of `gunicorn-live run`', () => {
       return false;
     }, 'a worker whose last exit is "timeout"', 15_000);
     assert.ok((await hook<Record<string, number>>(page, 'markers()'))['bad-exit']! >= 1);
+    assert.ok((await hook<Record<string, number>>(page, 'markers()')).stuck! >= 1);
     await until(async () => !(await hook<boolean>(page, 'chartsPending')), 'the charts to draw');
     await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
     assertClean(watched);
@@ -278,6 +290,10 @@ describe('browser dashboard of `gunicorn-live run`', () => {
       await vscode.page.keyboard.press('Enter');
       assert.deepEqual((await posted()).at(-1), { type: 'openFile', file, line: Number(line) });
       assert.equal(file, join(APPS, 'work.py'));
+      // A stuck request's frames open the same way.
+      const stuckFrame = vscode.page.locator('#events-list li.event-stuck button.frame-link', { hasText: 'work.py' }).last();
+      await stuckFrame.click();
+      assert.deepEqual((await posted()).at(-1), { type: 'openFile', file, line: Number(line) });
       assertClean(vscode);
     } finally {
       await vscode.close();

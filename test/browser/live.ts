@@ -47,9 +47,9 @@ export interface RunningCli {
 }
 
 /** `gunicorn-live run --port 0 -- <gunicornArgs>` until it prints its dashboard line. */
-export async function startCli(gunicornArgs: string[]): Promise<RunningCli> {
+export async function startCli(gunicornArgs: string[], env: Record<string, string> = {}): Promise<RunningCli> {
   const cli = spawn(process.execPath, [join(ROOT, 'bin', 'gunicorn-live.js'), 'run', '--port', '0', '--', ...gunicornArgs],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: withoutToken(process.env) });
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...withoutToken(process.env), ...env } });
   let output = '';
   cli.stdout!.on('data', (d) => (output += d));
   cli.stderr!.on('data', (d) => (output += d));
