@@ -30,8 +30,9 @@ class InFlight(object):
         self.method = method
         self.route = route
         self.t0 = t0
-        # Stays the same for one request across reads (the id of its Request, environ or scope object):
-        # the watchdog reports each request once.
+        # Stays the same for one request across reads (the id of its Request, environ or scope object),
+        # unique among the requests in flight at once; a later request may reuse a finished one's id, so
+        # whoever remembers requests over time pairs it with the start (the watchdog keys (key, t0)).
         self.key = key
 
 
