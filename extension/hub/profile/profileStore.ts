@@ -2,7 +2,7 @@
 // and the answers to "where did the time go" for a window, a route, a worker and a mode.
 import type { ProfileFrame } from '../../protocol/agent';
 import type { ProfileMode, ProfileResult } from '../../protocol/ui';
-import { cpuOf, entryKey, MAX_ROUTE_IDS, ProfileSlices, splitKey, wallOf, type Slice } from './profileSlices';
+import { MAX_ROUTE_IDS, ProfileSlices, routeOf, routeStack, Slice, stackOf } from './profileSlices';
 import { buildTree } from './profileTree';
 import { StackTable } from './stackTable';
 
@@ -59,7 +59,7 @@ export class ProfileStore {
       const stack = stackIds[s.stack] ?? -1;
       const route = this.routeId(s.method, s.route);
       for (const slice of slices) {
-        if (stack < 0 || route < 0 || !slice.add(entryKey(route, s.pid, stack), s.wall, s.cpu)) slice.truncate(s.pid, s.wall);
+        if (stack < 0 || route < 0 || !slice.add(routeStack(route, stack), s.pid, s.wall, s.cpu)) slice.truncate(s.pid, s.wall);
       }
     }
   }
@@ -67,32 +67,45 @@ export class ProfileStore {
   /** The window's counts after the filters: what every format is made from. */
   counts(query: ProfileQuery): ProfileCounts {
     const slices = this.slices.window(query.window);
-    const routeFilter = query.route === undefined ? -1 : this.routeIds.get(query.route) ?? -2;
-    const stacks = new Map<number, number>();
-    const byRoute = new Map<number, [number, number]>();
+    const wanted = query.route === undefined ? -1 : this.routeIds.get(query.route) ?? -2;
+    const pidFilter = query.pid ?? -1;
+    const cpuMode = query.mode === 'cpu';
+    // Dense accumulators by id: the loop below runs once per entry of every slice in the window.
+    const perStack = new Float64Array(this.table.stacks.length);
+    const routeWall = new Float64Array(this.routes.length);
+    const routeCpu = new Float64Array(this.routes.length);
     const pids = new Set<number>();
     let truncated = 0;
     for (const slice of slices) {
-      for (const [pid, n] of slice.truncated) if (query.pid === undefined || pid === query.pid) truncated += n;
-      for (const [key, packed] of slice.entries) {
-        const { route, pid, stack } = splitKey(key);
-        if (query.pid !== undefined && pid !== query.pid) continue;
-        const wall = wallOf(packed);
-        const cpu = cpuOf(packed);
-        pids.add(pid);
-        const r = byRoute.get(route) ?? [0, 0];
-        r[0] += wall;
-        r[1] += cpu;
-        byRoute.set(route, r);
-        if (routeFilter !== -1 && route !== routeFilter) continue;
-        const n = query.mode === 'cpu' ? cpu : wall;
-        if (n > 0) stacks.set(stack, (stacks.get(stack) ?? 0) + n);
+      for (const [pid, n] of slice.truncated) if (pidFilter < 0 || pid === pidFilter) truncated += n;
+      // Summed over workers unless one is asked for (or the slice is still open): the per-route figures
+      // need every route, the stacks only the wanted one's range.
+      const e = slice.entries(pidFilter >= 0);
+      for (let i = 0; i < e.n; i++) {
+        if (e.pid) {
+          if (pidFilter >= 0 && e.pid[i] !== pidFilter) continue;
+          pids.add(e.pid[i]);
+        }
+        const route = routeOf(e.rs[i]);
+        routeWall[route] += e.wall[i];
+        routeCpu[route] += e.cpu[i];
+        if (wanted === -1 || route === wanted) perStack[stackOf(e.rs[i])] += cpuMode ? e.cpu[i] : e.wall[i];
       }
+      if (!e.pid) for (const pid of slice.pids()) pids.add(pid);
     }
+    const stacks = new Map<number, number>();
     let samples = 0;
-    for (const n of stacks.values()) samples += n;
-    const routes = [...byRoute].map(([id, [wall, cpu]]) => ({ ...this.routes[id], samples: wall, cpu }))
-      .sort((a, b) => b.samples - a.samples || routeName(a.method, a.route).localeCompare(routeName(b.method, b.route)));
+    perStack.forEach((n, stack) => {
+      if (n > 0) {
+        stacks.set(stack, n);
+        samples += n;
+      }
+    });
+    const routes: ProfileResult['routes'] = [];
+    routeWall.forEach((wall, id) => {
+      if (wall > 0) routes.push({ ...this.routes[id], samples: wall, cpu: routeCpu[id] });
+    });
+    routes.sort((a, b) => b.samples - a.samples || routeName(a.method, a.route).localeCompare(routeName(b.method, b.route)));
     return { stacks, samples, truncated, routes, pids: [...pids].sort((a, b) => a - b), ...span(slices) };
   }
 
