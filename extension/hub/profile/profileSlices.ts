@@ -40,6 +40,8 @@ export class Slice {
   private all: Required<SliceEntries> = { n: 0, rs: new Uint32Array(256), pid: new Uint32Array(256), wall: new Uint32Array(256), cpu: new Uint32Array(256) };
   /** Sealed: the entries summed over workers, by (route, stack). */
   private merged: SliceEntries | null = null;
+  /** Sealed: the workers with samples, once asked. */
+  private workers: number[] | null = null;
   /** Samples without a stack, by worker pid. */
   readonly truncated = new Map<number, number>();
 
@@ -84,9 +86,10 @@ export class Slice {
   }
 
   /** The workers with samples in this slice. */
-  pids(): Set<number> {
-    if (this.index) return new Set(this.index.keys());
-    return new Set(this.all.pid.subarray(0, this.all.n));
+  pids(): Iterable<number> {
+    if (this.index) return this.index.keys();
+    this.workers ??= [...new Set(this.all.pid.subarray(0, this.all.n))];
+    return this.workers;
   }
 
   /** No more samples are expected: sort the entries by (route, stack), trim them, and sum them over workers. */
@@ -122,6 +125,7 @@ export class Slice {
         byRs.set(e.rs[i], i);
       }
       this.merged = null;
+      this.workers = null;
     }
     return this.index;
   }
