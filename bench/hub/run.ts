@@ -3,7 +3,8 @@
 // 4 servers × 64 workers at 1 Hz, each with 200 active routes. The agents first replay the past hour
 // (3600 samples each, with their own timestamps, paced under the hub's 200 frames/s limit), so the hub's
 // history is full, as after an hour of running, when its CPU, RSS and /metrics scrape time are measured.
-// Also measures, in this process, the memory of one hour of history for 64 workers and the cost of reading it.
+// Also measures, in this process, the memory of one hour of history for 64 workers and the cost of reading it,
+// and the same for an hour of profiles (profileCost.ts).
 // Prints JSON.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import WebSocket from 'ws';
 import { serverId } from '../../extension/hub/store';
 import { hello, ROUTES, sample, WORKERS } from './frames';
 import { historyCost } from './historyCost';
+import { profileCost } from './profileCost';
 
 const ROOT = join(__dirname, '..', '..');
 const SERVERS = 4;
@@ -100,7 +102,7 @@ const mib = (bytes: number) => round(bytes / 2 ** 20);
 
 async function main(): Promise<void> {
   // In this process first, before the replay leaves garbage behind that would blur the heap's baseline.
-  const history = historyCost();
+  const history = { ...historyCost(), ...profileCost() };
   const hub = await startHubProcess();
   try {
     console.log(JSON.stringify(await measure(hub, history), null, 2));
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(hub: { pid: number; base: string }, history: ReturnType<typeof historyCost>) {
+async function measure(hub: { pid: number; base: string }, history: ReturnType<typeof historyCost> & Record<string, unknown>) {
   const t0 = Math.floor(Date.now() / 1000) - HOUR - 1;
   const agents = await Promise.all(Array.from({ length: SERVERS }, (_, i) => new Promise<WebSocket>((resolve) => {
     const ws = new WebSocket(`${hub.base.replace('http', 'ws')}/ws/agent`, { headers: { Authorization: `Bearer ${TOKEN}` } });
