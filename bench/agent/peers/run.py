@@ -178,7 +178,7 @@ def main(argv):
     parser.add_argument("--scrapes", type=int, default=20)
     parser.add_argument("--instructions", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--instructions-requests", type=int, default=1200)
-    parser.add_argument("--instructions-repeats", type=int, default=1)
+    parser.add_argument("--instructions-repeats", type=int, default=2)
     parser.add_argument("--json", default=os.path.join(ROOT, "test-output", "bench-peers.json"))
     args = parser.parse_args(argv)
     if args.rounds < 3 or not 1 <= args.duration <= 60 or not 0 <= args.warmup <= 60 or not 1 <= args.workers <= 16:
@@ -224,8 +224,7 @@ def main(argv):
             counts = count_instructions(ctx, args, peers)
             for kind in KINDS:
                 if kind in counts:
-                    peers[kind]["instructions"] = dict(counts[kind], ratio=round(
-                        counts[kind]["total"] / counts["plain"]["total"], 4))
+                    peers[kind]["instructions"] = report.instructions_ratios(counts, kind, summary)
     finally:
         hub.close()
         statsd.close()
