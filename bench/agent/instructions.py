@@ -19,7 +19,6 @@ import selectors
 import shutil
 import socket
 import statistics
-import subprocess
 import tempfile
 import time
 
@@ -67,13 +66,20 @@ def send_requests(port, count, outstanding=4):
         selector.close()
 
 
-def one_count(python, hub, requests, workers, outstanding):
-    """{master, workers, wallSeconds}: instructions of one Gunicorn (booted, `requests` served, stopped)."""
+def launcher(python, hub):
+    """Starts the Gunicorn to count: plain, or with the agent when `hub` is given."""
+    def launch(workers, prefix, env):
+        return Gunicorn(python, hub, workers=workers, prefix=prefix, env=env, ready_seconds=180)
+    return launch
+
+
+def one_count(launch, requests, workers, outstanding):
+    """{master, workers, wallSeconds}: instructions of one Gunicorn (booted by `launch`, `requests`
+    served, stopped)."""
     out = tempfile.mkdtemp(prefix="bench-agent-valgrind-")
     prefix = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=%s/cg.%%p" % out]
     try:
-        server = Gunicorn(python, hub, workers=workers, prefix=prefix, env={"PYTHONHASHSEED": "0"},
-                          ready_seconds=180)
+        server = launch(workers, prefix, {"PYTHONHASHSEED": "0"})
         start = time.monotonic()
         try:
             send_requests(server.port, requests, outstanding)
@@ -106,12 +112,22 @@ def _summary(path):
 def measure(python, hub, small=300, large=1800, repeats=2, workers=1, outstanding=4, log=None):
     """Instructions per request of a plain and an instrumented Gunicorn, each the median of `repeats`
     differenced pairs of runs (kinds alternate, so the machine's state falls on both alike)."""
-    per = {"plain": [], "agent": []}
+    result = measure_kinds({"plain": launcher(python, None), "agent": launcher(python, hub)}, small, large,
+                           repeats, workers, outstanding, log)
+    for field in ("total", "workers"):
+        result["ratio" if field == "total" else "workersRatio"] = round(
+            result["agent"][field] / result["plain"][field], 4)
+    return result
+
+
+def measure_kinds(launchers, small, large, repeats, workers=1, outstanding=4, log=None):
+    """{method, kind: {workers, master, total, masterPerSecond, runs}} for each kind's launcher, each the
+    median of `repeats` differenced pairs of runs, kinds in turn."""
+    per = dict((kind, []) for kind in launchers)
     for r in range(repeats):
-        for kind in ("plain", "agent"):
-            server_hub = hub if kind == "agent" else None
-            a = one_count(python, server_hub, small, workers, outstanding)
-            b = one_count(python, server_hub, large, workers, outstanding)
+        for kind, launch in launchers.items():
+            a = one_count(launch, small, workers, outstanding)
+            b = one_count(launch, large, workers, outstanding)
             n = float(large - small)
             one = {"workers": (b["workers"] - a["workers"]) / n, "master": (b["master"] - a["master"]) / n,
                    "masterPerSecond": (b["master"] - a["master"]) / max(1e-3, b["wallSeconds"] - a["wallSeconds"])}
@@ -127,7 +143,4 @@ def measure(python, hub, small=300, large=1800, repeats=2, workers=1, outstandin
         result[kind] = dict((field, round(statistics.median(o[field] for o in per[kind]), 1))
                             for field in ("workers", "master", "total", "masterPerSecond"))
         result[kind]["runs"] = [round(o["total"]) for o in per[kind]]
-    for field in ("total", "workers"):
-        result["ratio" if field == "total" else "workersRatio"] = round(
-            result["agent"][field] / result["plain"][field], 4)
     return result

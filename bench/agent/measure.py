@@ -82,8 +82,9 @@ def tree_cpu_seconds(pid):
 # ---- the hub ---------------------------------------------------------------------------------------
 
 class Hub(object):
-    """The real hub (`node bin/gunicorn-live.js serve --port 0`); the agent reports to it in the
-    instrumented runs. Falls back to the tests' stdlib WebSocket sink when Node or the build is missing."""
+    """The real hub (`node bin/gunicorn-live.js serve --port 0`, or its TypeScript entry through tsx when
+    the CLI is not built); the agent reports to it in the instrumented runs. Falls back to the tests'
+    stdlib WebSocket sink when Node is missing or the hub does not start."""
 
     def __init__(self, prefix=()):
         self.proc = None
@@ -98,11 +99,15 @@ class Hub(object):
             self.url, self.token, self.kind = self.sink.url, "bench-token", "stdlib sink (%s)" % e
 
     def _start_node(self, prefix):
-        args = list(prefix) + ["node", os.path.join(ROOT, "bin", "gunicorn-live.js"), "serve", "--port", "0"]
+        if os.path.exists(os.path.join(ROOT, "dist", "cli.js")):
+            cli = ["node", os.path.join(ROOT, "bin", "gunicorn-live.js")]
+        else:
+            cli = ["node", "--import", "tsx", os.path.join(ROOT, "extension", "cli", "main.ts")]
+        args = list(prefix) + cli + ["serve", "--port", "0"]
         self.proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         found, deadline, buffered = {}, time.monotonic() + 30, b""
-        while len(found) < 2:
+        while len(found) < 3:
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 self.close()
                 raise RuntimeError("the hub did not start: %s" % buffered.decode(errors="replace")[-300:])
@@ -110,11 +115,12 @@ class Hub(object):
             if ready:
                 chunk = os.read(self.proc.stdout.fileno(), 4096)
                 buffered += chunk
-                for key in ("GUNICORN_LIVE_URL", "GUNICORN_LIVE_TOKEN"):
-                    match = re.search((key + r"=(\S+)").encode(), buffered)
+                for key in ("GUNICORN_LIVE_URL=", "GUNICORN_LIVE_TOKEN=", "metrics: "):
+                    match = re.search((key + r"(\S+)").encode(), buffered)
                     if match:
                         found[key] = match.group(1).decode()
-        self.url, self.token = found["GUNICORN_LIVE_URL"], found["GUNICORN_LIVE_TOKEN"]
+        self.url, self.token = found["GUNICORN_LIVE_URL="], found["GUNICORN_LIVE_TOKEN="]
+        self.metrics_url = found["metrics: "]
 
     def close(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -131,21 +137,25 @@ class Hub(object):
 
 class Gunicorn(object):
     """`python -m gunicorn` on the hello-world app, sync, 2 workers; with the agent's -c shim when
-    `hub` is given."""
+    `hub` is given. `extra_args` go before the app (a peer's -c, --statsd-host), `app` may be a wrapped hello
+    world, `worker_class=None` leaves the worker class to the config file, and `log` keeps Gunicorn's
+    output in a file (else /dev/null) so a failed boot can say why."""
 
-    def __init__(self, python, hub=None, workers=2, config=SHIM, env=None, prefix=(), ready_seconds=60):
+    def __init__(self, python, hub=None, workers=2, config=SHIM, env=None, prefix=(), ready_seconds=60,
+                 extra_args=(), app="hello:app", worker_class="sync", log=None):
         self.port = free_port()
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_LIVE_", "OTEL_"))}
+        self.log_path = log
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_LIVE_", "OTEL_", "PROMETHEUS_"))}
         full_env.update(env or {})
         # prefix: what runs the interpreter (taskset, valgrind); it must exec it in the same process.
         args = list(prefix) + [python, "-m", "gunicorn"]
         if hub is not None:
             full_env.update(PYTHONPATH=AGENT, GUNICORN_LIVE_URL=hub.url, GUNICORN_LIVE_TOKEN=hub.token)
             args += ["-c", config]
-        args += ["-k", "sync", "-w", str(workers), "-b", "127.0.0.1:%d" % self.port, "--chdir", HERE,
-                 "--log-level", "warning", "hello:app"]
+        args += list(extra_args) + (["-k", worker_class] if worker_class else [])
+        args += ["-w", str(workers), "-b", "127.0.0.1:%d" % self.port, "--chdir", HERE, "--log-level", "warning", app]
         self.workers = workers
-        self.log = open(os.devnull, "wb")
+        self.log = open(log or os.devnull, "wb")
         self.proc = subprocess.Popen(args, env=full_env, stdout=self.log, stderr=self.log, start_new_session=True)
         self._wait_ready(ready_seconds)
 
@@ -153,12 +163,22 @@ class Gunicorn(object):
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise SystemExit("bench:agent: Gunicorn exited with code %s" % self.proc.returncode)
+                self.log.close()
+                raise SystemExit("bench:agent: Gunicorn exited with code %s%s" % (self.proc.returncode, self.why()))
             if len(tree(self.proc.pid)) == self.workers + 1 and _answers(self.port):
                 return
             time.sleep(0.05)
         self.stop()
         raise SystemExit("bench:agent: Gunicorn did not start within %d s" % seconds)
+
+    def why(self):
+        """The first error line Gunicorn wrote (an exception, or "Error: …"), when it logs to a file: the
+        cause, where later lines are what it set off."""
+        if not self.log_path:
+            return ""
+        with open(self.log_path, errors="replace") as f:
+            lines = [line.strip() for line in f if re.match(r"\s*(\w+(Error|Exception)\b|Error:)", line)]
+        return ": " + lines[0] if lines else ""
 
     def cpu_seconds(self):
         return tree_cpu_seconds(self.proc.pid)

@@ -12,7 +12,9 @@ floor of this very run — a difference between plain and agent smaller than tha
 With --pin the Gunicorns run on CPU 1 and wrk and the hub on CPU 0, so load and server never take each
 other's core (but other load on CPU 1 then falls on the server alone). Then the agent's own cost per
 request is timed inside the workers (probe_conf.py), and last valgrind counts the instructions each
-Gunicorn executes per request (instructions.py): a measure no other load on the machine can change."""
+Gunicorn executes per request (instructions.py): a measure no other load on the machine can change.
+
+With --peers: the same against the tools gunicorn-live replaces, on the newest Gunicorn (peers/run.py)."""
 import argparse
 import glob
 import json
@@ -168,6 +170,9 @@ def _span(pair):
 
 
 def main():
+    if "--peers" in sys.argv[1:]:  # gunicorn-live side by side with the tools it replaces: peers/run.py
+        from peers.run import main as peers
+        return peers([a for a in sys.argv[1:] if a != "--peers"])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=15, help="rounds, each one A/B pair plus the A/A run (≥ 5)")
     parser.add_argument("--duration", type=int, default=3, help="seconds of measured load per run")

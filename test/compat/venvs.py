@@ -120,10 +120,11 @@ def _sweep(folder):
             shutil.rmtree(build, ignore_errors=True)
 
 
-def ensure_venv(target, log):
-    """The target's venv, built now if no complete one is published. Returns (path, seconds built or None)."""
+def ensure_venv(target, log, folder="compat-venvs"):
+    """The target's venv, built now if no complete one is published, in `folder` under the cache root.
+    Returns (path, seconds built or None)."""
     python, version = find_python(target)
-    folder = os.path.join(cache_root(), "compat-venvs")
+    folder = os.path.join(cache_root(), folder)
     os.makedirs(folder, exist_ok=True)
     name = "gunicorn-%s-py%s-%s" % (target.gunicorn, version, _key(python, version, target.requirements,
                                                                       target.debian))

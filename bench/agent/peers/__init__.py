@@ -1,0 +1,1 @@
+"""--peers: the tools gunicorn-live replaces, measured side by side with it (see peers/run.py)."""
