@@ -30,6 +30,9 @@ KEEP_OUTER = profiles.MAX_STACK_DEPTH // 2
 KEEP_INNER = profiles.MAX_STACK_DEPTH - KEEP_OUTER - 1
 # Each datagram stays far below the socket's limit: the workers share one send buffer of ~200 KiB.
 DATAGRAM_BYTES = 48 * 1024
+# A datagram the master's socket cannot take yet is tried again this often, this far apart.
+SEND_TRIES = 20
+SEND_PAUSE = 0.005
 # Code objects whose (file, function) are remembered; the cache starts over past this.
 MAX_CODES = 20000
 _AGENT_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -186,7 +189,7 @@ class Profiler(object):
 
     def ship(self):
         """Hands the interval's table to the master and starts a new one. A datagram the master's queue
-        cannot take is lost: its samples count as truncated in the next."""
+        cannot take within SEND_TRIES is lost: its samples count as truncated in the next."""
         table, truncated = self.table, self.truncated
         self.table, self.truncated = {}, 0
         self._refresh_pool()
@@ -205,8 +208,16 @@ class Profiler(object):
                                       [[method, route, stack, counts[0], counts[1]]
                                        for (_, method, route, stack), counts in tables.samples.items()],
                                       truncated if n == 0 else 0)
-            if not handoff.send(self.sender, message):
+            if not self._send(message):
                 self.truncated += sum(c[0] for c in tables.samples.values()) + (truncated if n == 0 else 0)
+
+    def _send(self, message):
+        # The workers share one socket buffer and the master drains it as it can: wait a little for room.
+        for _ in range(SEND_TRIES):
+            if handoff.send(self.sender, message):
+                return True
+            osthread.sleep(SEND_PAUSE)
+        return False
 
     def resolve(self, key):
         """[code, line, code, line, …] innermost first → (file, line, function) outermost first, the agent's

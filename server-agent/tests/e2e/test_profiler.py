@@ -122,7 +122,7 @@ class SamplerThreadTest(unittest.TestCase):
         for i in range(20):
             old = procfs.children(master)
             os.kill(master, signal.SIGHUP)
-            self.assertTrue(settle(lambda: len(procfs.children(master) - old) == 2, 20), "reload %d" % (i + 1))
+            self.assertTrue(settle(lambda old=old: len(procfs.children(master) - old) == 2, 20), "reload %d" % (i + 1))
         pids = truth.workers_up(s, 2)
         self.assertEqual(master_threads_and_fds(master), before)
         self.assertNotIn(truth.SAMPLER_NAME, truth.thread_names(master))
