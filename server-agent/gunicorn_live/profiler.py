@@ -40,9 +40,13 @@ _getcpuclockid = getattr(time, "pthread_getcpuclockid", None)
 _clock_gettime = getattr(time, "clock_gettime", None)
 
 
+# What a thread's CPU clock did since its previous sample.
+MOVED, STILL, UNKNOWN = 1, 0, -1
+
+
 class CpuClocks(object):
     """Each thread's own CPU clock, read from the sampler's thread: did it move since the last read?
-    A thread whose clock cannot be read counts as waiting."""
+    A thread whose clock cannot be read counts as waiting (UNKNOWN)."""
 
     def __init__(self):
         self.clocks = {}  # ident → [clock id or None, last reading]
@@ -58,19 +62,20 @@ class CpuClocks(object):
         entry = self.clocks.get(ident)
         if entry is None:
             self.clocks[ident] = self._open(ident)
-            return False  # no earlier reading to compare with
+            return UNKNOWN  # no earlier reading to compare with
         clock = entry[0]
         if clock is None:
-            return False
+            return UNKNOWN
         try:
             now = _clock_gettime(clock)
         except OSError:
             # The thread this clock measured is gone and a new one has its ident: read the new one's.
             self.clocks[ident] = self._open(ident)
-            return False
-        moved = now > entry[1]
-        entry[1] = now
-        return moved
+            return UNKNOWN
+        if now > entry[1]:
+            entry[1] = now
+            return MOVED
+        return STILL
 
     def keep(self, idents):
         if len(self.clocks) > len(idents):
@@ -97,6 +102,9 @@ class Profiler(object):
         self.serving = set([self.main]) if main_serves else set()
         self.clocks = CpuClocks()
         self.table = {}
+        # ident → the counts its previous sample went to in this table: a thread that has not run since
+        # (its CPU clock is still) has the same stack and request, so its sample needs no walk.
+        self.last = {}
         self.truncated = 0
         self.codes = {}
         self.stopping = False
@@ -139,7 +147,7 @@ class Profiler(object):
         """One sample of every thread but the agent's."""
         frames = sys._current_frames()
         agent, skip, serving = osthread.AGENT_THREADS, self.skip, self.serving
-        table, moved, names, routes = self.table, self.clocks.moved, NAMES, self.routes
+        table, moved, names, routes, last = self.table, self.clocks.moved, NAMES, self.routes, self.last
         known = self.clocks.clocks
         for ident, frame in frames.items():
             if ident in agent or ident in skip:
@@ -147,6 +155,11 @@ class Profiler(object):
             if ident not in known:
                 self._refresh_pool()  # a new thread: gthread's pool may have grown
             cpu = moved(ident)
+            if cpu == STILL:
+                counts = last.get(ident)
+                if counts is not None:
+                    counts[0] += 1
+                    continue
             key = []
             found = None
             walked = 0
@@ -169,13 +182,18 @@ class Profiler(object):
             if counts is None:
                 if len(table) >= MAX_ENTRIES:
                     self.truncated += 1
+                    last.pop(ident, None)
                     continue
                 counts = table[entry_key] = [0, 0]
             counts[0] += 1
-            if cpu:
+            if cpu == MOVED:
                 counts[1] += 1
+            last[ident] = counts
         self.samples += 1
         self.clocks.keep(frames)
+        if len(last) > len(frames):
+            for ident in [i for i in last if i not in frames]:
+                del last[ident]
         if len(serving) > len(frames):  # threads gone (their idents may come back for other threads)
             serving.intersection_update(frames)
             if self.main_serves:
@@ -191,7 +209,7 @@ class Profiler(object):
         """Hands the interval's table to the master and starts a new one. A datagram the master's queue
         cannot take within SEND_TRIES is lost: its samples count as truncated in the next."""
         table, truncated = self.table, self.truncated
-        self.table, self.truncated = {}, 0
+        self.table, self.truncated, self.last = {}, 0, {}
         self._refresh_pool()
         if len(self.codes) > MAX_CODES:
             self.codes = {}

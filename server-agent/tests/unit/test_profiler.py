@@ -59,18 +59,41 @@ class SampleTest(unittest.TestCase):
         self.addCleanup(stop_spin.set)
         self.addCleanup(stop_wait.set)
         p = new_profiler()
+        time.sleep(0.1)  # both threads in their loops by now
+        p.sample()  # the first reading of each thread's CPU clock
+        p.table, p.last = {}, {}
         for _ in range(30):
             p.sample()
             time.sleep(0.01)
         me = "test_busy_thread_on_cpu_waiting_thread_not_main_thread_idle"
         got = entries(p.table, ["spin_here", "wait_here", me])
         self.assertEqual(got[("(no request)", "spin_here")][0], 30)
-        # On-CPU when it ran since the previous sample (10 ms): mostly, on a machine shared with other work;
-        # the first sample of a thread has no earlier reading and never is.
+        # On-CPU when it ran since the previous sample (10 ms): mostly, on a machine shared with other work.
         self.assertGreaterEqual(got[("(no request)", "spin_here")][1], 15)
         self.assertEqual(got[("(no request)", "wait_here")], [30, 0])
         # The test's own (main) thread serves requests in this profiler's eyes: idle, never (no request).
         self.assertEqual([k for k in got if k[1] == me], [("(idle)", me)])
+
+    def test_a_thread_that_moved_on_is_walked_again(self):
+        first, second = threading.Event(), threading.Event()
+        self.addCleanup(second.set)
+
+        def waits_twice(stop):
+            first.wait(30)
+            wait_here(second)
+        thread, _ = start(waits_twice)
+        time.sleep(0.1)
+        p = new_profiler()
+        for _ in range(5):
+            p.sample()
+        first.set()
+        time.sleep(0.1)
+        for _ in range(5):
+            p.sample()
+        got = entries(p.table, ["wait_here", "waits_twice"])
+        # Still threads count where their last walk went; once it ran, its new stack is walked.
+        self.assertEqual(got[("(no request)", "waits_twice")], [5, 0])
+        self.assertEqual(got[("(no request)", "wait_here")][0], 5)
 
     def test_agent_threads_and_skipped_idents_are_not_sampled(self):
         stop = threading.Event()
