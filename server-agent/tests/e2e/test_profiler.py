@@ -89,6 +89,21 @@ class GroundTruthTest(unittest.TestCase):
                              for x in idle))
 
 
+class DemoTest(unittest.TestCase):
+    def test_the_demos_cpu_route_is_its_burn_function(self):
+        # What the dashboard's flame graph of `GET /cpu` shows on the demo: its CPU function, `_burn`.
+        s = Session(self, ["-w", "2", "--pythonpath", os.path.dirname(os.path.dirname(os.path.dirname(__file__)))],
+                    app="demo.app:app")
+        truth.workers_up(s, 2)
+        for _ in range(30):
+            self.assertEqual(get(s.port, "/cpu")[0], 200)
+        truth.wait_for_profile_after(s, time.time())
+        cpu = truth.samples(s.frames, "/cpu")
+        self.assertGreater(truth.wall(cpu), 0.5 * 97 * 30 * 0.05, truth.wall(cpu))
+        self.assertGreaterEqual(truth.cpu(cpu, truth.innermost("_burn")), 0.8 * truth.cpu(cpu))
+        self.assertTrue(all(f[0].endswith("demo/app.py") for x in cpu for f in x.stack if f[2] == "_burn"))
+
+
 class SamplerThreadTest(unittest.TestCase):
     def test_off_means_no_sampler_thread_and_no_profiles(self):
         s = Session(self, ["-w", "2"], app=APP, env={"GUNICORN_LIVE_PROFILE": "off"})
