@@ -39,6 +39,11 @@ def sleep(seconds):
     _original("time", "sleep", _sleep)(seconds)
 
 
+def original_sleep():
+    """time.sleep as it was before gevent or eventlet patched it: for a loop that sleeps often."""
+    return _original("time", "sleep", _sleep)
+
+
 def allocate_lock():
     return _original("_thread", "allocate_lock", _allocate_lock)()
 

@@ -33,6 +33,8 @@ DATAGRAM_BYTES = 48 * 1024
 # A datagram the master's socket cannot take yet is tried again this often, this far apart.
 SEND_TRIES = 20
 SEND_PAUSE = 0.005
+# A code object whose samples are dropped (an agent thread's entry), as codes' cache marks it.
+DROP = 2
 # Code objects whose (file, function) are remembered; the cache starts over past this.
 MAX_CODES = 20000
 _AGENT_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -107,6 +109,7 @@ class Profiler(object):
         self.last = {}
         self.truncated = 0
         self.codes = {}
+        self.stacks = {}  # [code, line, …] → its resolved stack (or None: dropped)
         self.stopping = False
         self.samples = 0
 
@@ -124,12 +127,13 @@ class Profiler(object):
     def _run(self):
         try:
             period = 1.0 / self.hz
+            sleep = osthread.original_sleep()
             now = time.monotonic()
             next_sample, next_ship = now + period, now + self.interval
             while not self.stopping:
                 delay = next_sample - time.monotonic()
                 if delay > 0:
-                    osthread.sleep(delay)
+                    sleep(delay)
                 self.sample()
                 now = time.monotonic()
                 next_sample += period
@@ -212,10 +216,16 @@ class Profiler(object):
         self.table, self.truncated, self.last = {}, 0, {}
         self._refresh_pool()
         if len(self.codes) > MAX_CODES:
-            self.codes = {}
+            self.codes, self.stacks = {}, {}
         items = []
+        stacks = self.stacks
+        if len(stacks) > MAX_CODES // 4:
+            stacks = self.stacks = {}
         for (route, key), (wall, cpu) in table.items():
-            stack = self.resolve(key)
+            # The same stacks come back interval after interval (a loop's lines, a wait): resolved once.
+            stack = stacks.get(key, False)
+            if stack is False:
+                stack = stacks[key] = self.resolve(key)
             if stack:
                 items.append((self.pid, route[0], route[1], stack, wall, cpu))
         chunks = profiles.pack(items, DATAGRAM_BYTES)
@@ -242,18 +252,21 @@ class Profiler(object):
         frames cut out; None for a sample of the agent's own code (`drop`)."""
         codes, drop = self.codes, self.drop
         stack = []
+        append = stack.append
         for i in range(len(key) - 2, -1, -2):
             code = key[i]
-            if code in drop:
-                return None
             where = codes.get(code)
             if where is None:
                 # 3.11+ knows the qualified name (Class.method); older Pythons only the bare one.
                 name = getattr(code, "co_qualname", None) or code.co_name
-                where = codes[code] = (code.co_filename[:4096], name[:512], code.co_filename.startswith(_AGENT_DIR))
-            if where[2]:
+                where = codes[code] = (code.co_filename[:4096], name[:512],
+                                       DROP if code in drop else code.co_filename.startswith(_AGENT_DIR))
+            cut = where[2]
+            if cut:
+                if cut == DROP:
+                    return None
                 continue
-            stack.append((where[0], key[i + 1] or 0, where[1]))
+            append((where[0], key[i + 1] or 0, where[1]))
         if len(stack) > profiles.MAX_STACK_DEPTH:
             stack = stack[:KEEP_OUTER] + [CUT_FRAME] + stack[-KEEP_INNER:]
         return stack

@@ -35,28 +35,27 @@ class ProfileTables(object):
         self.samples = {}  # (pid, method, route, stack index) → [wall, cpu]
         self.size = 200
 
-    def cost(self, pid, method, route, stack):
-        """What adding this sample would add to the size at most (its new frames included)."""
-        size = 90 + json_chars(method) + json_chars(route) + 7 * len(stack)
-        for frame in stack:
-            if frame not in self.frames:
-                size += 50 + json_chars(frame[0]) + json_chars(frame[2])
-        return size
-
-    def full(self, added_size, budget, added_frames=MAX_STACK_DEPTH):
-        return (self.samples and self.size + added_size > budget) or len(self.samples) >= MAX_SAMPLES or \
-            len(self.stacks) >= MAX_STACKS or len(self.frames) + added_frames > MAX_FRAMES
-
-    def add(self, pid, method, route, stack, wall, cpu):
-        """`stack`: (file, line, function) tuples, outermost first."""
-        self.size += self.cost(pid, method, route, stack)
+    def offer(self, pid, method, route, stack, wall, cpu, budget):
+        """Adds the sample (`stack`: (file, line, function) tuples, outermost first) unless it would take
+        these tables past `budget` bytes or a protocol bound; an empty set takes any one sample."""
         frames = self.frames
+        known = len(frames)
+        size = 90 + json_chars(method) + json_chars(route) + 7 * len(stack)
+        new = {}
         indexes = []
         for frame in stack:
             index = frames.get(frame)
             if index is None:
-                index = frames[frame] = len(frames)
+                index = new.get(frame)
+                if index is None:
+                    index = new[frame] = known + len(new)
+                    size += 50 + json_chars(frame[0]) + json_chars(frame[2])
             indexes.append(index)
+        if self.samples and (self.size + size > budget or len(self.samples) >= MAX_SAMPLES or
+                             len(self.stacks) >= MAX_STACKS or known + len(new) > MAX_FRAMES):
+            return False
+        frames.update(new)  # in index order: dicts keep insertion order
+        self.size += size
         indexes = tuple(indexes)
         index = self.stacks.get(indexes)
         if index is None:
@@ -68,6 +67,7 @@ class ProfileTables(object):
         else:
             counts[0] += wall
             counts[1] += cpu
+        return True
 
     def frame_list(self):
         return [list(f) for f in self.frames]
@@ -80,11 +80,9 @@ def pack(items, budget):
     """`items`: (pid, method, route, stack, wall, cpu); → a list of ProfileTables, each under `budget`."""
     out = [ProfileTables()]
     for pid, method, route, stack, wall, cpu in items:
-        current = out[-1]
-        if current.full(current.cost(pid, method, route, stack), budget, len(stack)):
-            current = ProfileTables()
-            out.append(current)
-        current.add(pid, method, route, stack, wall, cpu)
+        if not out[-1].offer(pid, method, route, stack, wall, cpu, budget):
+            out.append(ProfileTables())
+            out[-1].offer(pid, method, route, stack, wall, cpu, budget)
     return [t for t in out if t.samples]
 
 
@@ -104,8 +102,7 @@ class ProfileBuffer(object):
                   for f in message.get("frames", ())]
         stacks = []
         for s in message.get("stacks", ()):
-            stack = tuple(frames[i] for i in s[-MAX_STACK_DEPTH:])
-            stacks.append(stack)
+            stacks.append(tuple([frames[i] for i in s[-MAX_STACK_DEPTH:]]))
         for method, route, stack, wall, cpu in message.get("samples", ()):
             wall, cpu = int(wall), int(cpu)
             if wall <= 0 or not stacks[stack]:

@@ -8,9 +8,10 @@ from .log import logger
 DURATION_BUCKETS = (0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 DEFAULT_INTERVAL = 1.0
-# Samples per second per thread: near 100, but prime, so the sampler does not run in lock step with the
-# app's or the OS's round-numbered timers (and always see, or never see, what they do).
-DEFAULT_PROFILE_HZ = 97.0
+# Samples per second per thread: prime, so the sampler does not run in lock step with the app's or the OS's
+# round-numbered timers (and always see, or never see, what they do). Not ~100: each sample makes a busy
+# worker hand the GIL over and back, which costs more than the sample itself (README, "What it costs").
+DEFAULT_PROFILE_HZ = 29.0
 MAX_PROFILE_HZ = 1000.0
 
 

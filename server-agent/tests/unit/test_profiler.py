@@ -241,8 +241,8 @@ class MasterTest(unittest.TestCase):
 
 
 class SettingsTest(unittest.TestCase):
-    def test_on_by_default_at_97(self):
-        self.assertEqual(settings.from_env({}).profile_hz, 97.0)
+    def test_on_by_default(self):
+        self.assertEqual(settings.from_env({}).profile_hz, settings.DEFAULT_PROFILE_HZ)
 
     def test_off(self):
         for value in ("off", "OFF", "0", "false", "no"):
@@ -256,5 +256,5 @@ class SettingsTest(unittest.TestCase):
         for env in ({"GUNICORN_LIVE_PROFILE_HZ": "fast"}, {"GUNICORN_LIVE_PROFILE_HZ": "0"},
                     {"GUNICORN_LIVE_PROFILE_HZ": "5000"}, {"GUNICORN_LIVE_PROFILE": "maybe"}):
             with self.assertLogs("gunicorn_live", "WARNING") as logged:
-                self.assertEqual(settings.from_env(env).profile_hz, 97.0)
+                self.assertEqual(settings.from_env(env).profile_hz, settings.DEFAULT_PROFILE_HZ)
             self.assertEqual(len(logged.output), 1, logged.output)
