@@ -253,10 +253,10 @@ def main():
         rps = dict((k, statistics.median(p[k]["rps"] for p in pairs)) for k in ("plain", "agent"))
         at_rate = dict((k, counts[k]["workers"] + counts[k]["masterPerSecond"] / rps[k]) for k in rps)
         counts["ratioAtMeasuredRate"] = round(at_rate["agent"] / at_rate["plain"], 4)
-        # The profiler samples per second: what it adds under valgrind, per valgrind's second,
-        # spread over wrk's req/s instead.
+        # The profiler samples per second and per worker: what it adds under valgrind (one worker), per
+        # valgrind's second, times the wrk servers' workers, spread over wrk's req/s instead.
         off, on = counts["noprof"], counts["agent"]
-        per_second = (on["total"] - off["total"]) * on["requestsPerSecond"]
+        per_second = (on["total"] - off["total"]) * on["requestsPerSecond"] * servers["agent"].workers
         counts["profilerRatioAtMeasuredRate"] = round(
             (off["total"] + per_second / rps["agent"]) / off["total"], 4)
         summary["instructionsPerRequest"] = counts
