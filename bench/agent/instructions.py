@@ -66,10 +66,11 @@ def send_requests(port, count, outstanding=4):
         selector.close()
 
 
-def launcher(python, hub):
-    """Starts the Gunicorn to count: plain, or with the agent when `hub` is given."""
+def launcher(python, hub, extra_env=None):
+    """Starts the Gunicorn to count: plain, or with the agent when `hub` is given (`extra_env`: its settings)."""
     def launch(workers, prefix, env):
-        return Gunicorn(python, hub, workers=workers, prefix=prefix, env=env, ready_seconds=180)
+        return Gunicorn(python, hub, workers=workers, prefix=prefix, env=dict(env, **(extra_env or {})),
+                        ready_seconds=180)
     return launch
 
 
@@ -112,11 +113,15 @@ def _summary(path):
 def measure(python, hub, small=300, large=1800, repeats=2, workers=1, outstanding=4, log=None):
     """Instructions per request of a plain and an instrumented Gunicorn, each the median of `repeats`
     differenced pairs of runs (kinds alternate, so the machine's state falls on both alike)."""
-    result = measure_kinds({"plain": launcher(python, None), "agent": launcher(python, hub)}, small, large,
+    # The agent as the benchmark measures it: profiler on (its default) and off.
+    result = measure_kinds({"plain": launcher(python, None), "agent": launcher(python, hub),
+                            "noprof": launcher(python, hub, {"GUNICORN_LIVE_PROFILE": "off"})}, small, large,
                            repeats, workers, outstanding, log)
     for field in ("total", "workers"):
         result["ratio" if field == "total" else "workersRatio"] = round(
             result["agent"][field] / result["plain"][field], 4)
+    # The profiler: instructions per request with it on over off (its sampler works per second, not per request).
+    result["profilerRatio"] = round(result["agent"]["total"] / result["noprof"]["total"], 4)
     return result
 
 
@@ -129,8 +134,10 @@ def measure_kinds(launchers, small, large, repeats, workers=1, outstanding=4, lo
             a = one_count(launch, small, workers, outstanding)
             b = one_count(launch, large, workers, outstanding)
             n = float(large - small)
+            seconds = max(1e-3, b["wallSeconds"] - a["wallSeconds"])
             one = {"workers": (b["workers"] - a["workers"]) / n, "master": (b["master"] - a["master"]) / n,
-                   "masterPerSecond": (b["master"] - a["master"]) / max(1e-3, b["wallSeconds"] - a["wallSeconds"])}
+                   "masterPerSecond": (b["master"] - a["master"]) / seconds,
+                   "workersPerSecond": (b["workers"] - a["workers"]) / seconds, "requestsPerSecond": n / seconds}
             one["total"] = one["workers"] + one["master"]
             per[kind].append(one)
             if log:
@@ -141,6 +148,6 @@ def measure_kinds(launchers, small, large, repeats, workers=1, outstanding=4, lo
                             small, large, workers, outstanding, repeats)}
     for kind in per:
         result[kind] = dict((field, round(statistics.median(o[field] for o in per[kind]), 1))
-                            for field in ("workers", "master", "total", "masterPerSecond"))
+                            for field in ("workers", "master", "total", "masterPerSecond", "requestsPerSecond"))
         result[kind]["runs"] = [round(o["total"]) for o in per[kind]]
     return result

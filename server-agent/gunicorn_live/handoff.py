@@ -16,6 +16,10 @@ A message is a JSON object with `type` and the worker's `pid`:
   stack  {stack}: the frames of the request blocking the worker's main thread past half its timeout,
          every watchdog tick; the master keeps the latest for the worker's timeout exit
   exit   {maxRequests}: the worker leaves on its own (worker_exit), after its last stats
+  profile {frames, stacks, samples, [truncated]}: the stack samples of one interval (profiler.py), at most
+         once per interval, in self-contained chunks: `frames` [file, line, function], `stacks` lists of
+         indexes into frames (outermost first), `samples` [method, route, stack index, wall, cpu];
+         `truncated`: samples taken but not kept (the first chunk only)
   wake   (no pid): the master's own nudge to its sampler thread"""
 import json
 import socket
@@ -46,7 +50,7 @@ class Channel(object):
             pass  # already closed: nothing left to release
 
 
-SPAWN, STATS, ABORT, EXIT, WAKE = "spawn", "stats", "abort", "exit", "wake"
+SPAWN, STATS, ABORT, EXIT, WAKE, PROFILE = "spawn", "stats", "abort", "exit", "wake", "profile"
 STUCK, STACK = "stuck", "stack"
 # An optional field left out of a message (None is a value: an idle sync/gthread worker's inFlight).
 ABSENT = object()
@@ -83,6 +87,13 @@ def stack(pid, frames):
 
 def exiting(pid, max_requests):
     return {"type": EXIT, "pid": pid, "maxRequests": bool(max_requests)}
+
+
+def profile(pid, frames, stacks, samples, truncated=0):
+    message = {"type": PROFILE, "pid": pid, "frames": frames, "stacks": stacks, "samples": samples}
+    if truncated:
+        message["truncated"] = truncated
+    return message
 
 
 def wake():
