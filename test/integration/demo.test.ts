@@ -68,6 +68,22 @@ test('demo: traffic moves every counter, 4xx and 5xx included, stops after --min
   const statuses = new Set(series.map((m) => m[2]));
   for (const s of ['200', '404', '500']) assert.ok(statuses.has(s), `no ${s} series: ${[...statuses].join()}`);
 
+  // The profiler: /cpu's samples, as collapsed stacks from the hub, are nearly all in the demo's CPU function.
+  const cpuProfile = async () => {
+    const res = await fetch(`${base}/api/servers/${view.id}/profile?route=GET%20/cpu&format=collapsed`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    const lines = (await res.text()).trim().split('\n').filter(Boolean).map((l) => ({ stack: l.slice(0, l.lastIndexOf(' ')), n: Number(l.slice(l.lastIndexOf(' ') + 1)) }));
+    const total = lines.reduce((a, l) => a + l.n, 0);
+    return { total, burning: lines.filter((l) => /(^|;)_burn \(.*demo\/app\.py:\d+\)/.test(l.stack)).reduce((a, l) => a + l.n, 0) };
+  };
+  let profile = await cpuProfile();
+  while (profile.total < 20 && Date.now() - trafficFrom < (TRAFFIC_SECONDS - 1) * 1000) {
+    await sleep(500);
+    profile = await cpuProfile();
+  }
+  assert.ok(profile.total >= 20, `only ${profile.total} samples of GET /cpu`);
+  assert.ok(profile.burning / profile.total >= 0.8, `_burn holds ${profile.burning} of ${profile.total} samples of GET /cpu`);
+
   // Bounded: after --minutes (plus the slowest request, a flush and a sample) nothing more arrives.
   await sleep(Math.max(0, trafficFrom + (TRAFFIC_SECONDS + 3) * 1000 - Date.now()));
   const settled = (await server()).requestsTotal;
