@@ -5,7 +5,7 @@ import { BlockList, isIP, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { MAX_AGENT_FRAME_BYTES, type AllowedSignal } from '../protocol/agent';
+import { MAX_AGENT_FRAME_BYTES, PROTOCOL_HEADER, PROTOCOL_VERSION, type AllowedSignal } from '../protocol/agent';
 import { AgentRegistry, type AgentTraffic, type SignalResult } from './agentSocket';
 import { handleApi, sendJson } from './api';
 import { createMetrics } from './metrics/index';
@@ -66,6 +66,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const pruning = setInterval(() => store.prune(), 60_000);
   pruning.unref();
   const agentWss = new WebSocketServer({ noServer: true, maxPayload: MAX_AGENT_FRAME_BYTES });
+  agentWss.on('headers', (headers) => headers.push(`${PROTOCOL_HEADER}: ${PROTOCOL_VERSION}`));
   const uiWss = new WebSocketServer({ noServer: true, maxPayload: MAX_UI_MESSAGE_BYTES });
   let origins: Set<string> = new Set();
   // Bound beyond loopback (an explicit opt-in), browsers reach the hub by names we cannot list: a page

@@ -11,6 +11,10 @@ export { ALLOWED_SIGNALS, type AllowedSignal } from './constants';
 /** Major.minor. A hub refuses an agent whose major differs; minors only add optional fields. */
 export const PROTOCOL_VERSION = '1.2';
 export const PROTOCOL_MAJOR = 1;
+/** Since 1.2 the hub names its protocol version in this header of its 101 answer on /ws/agent. An agent sends a
+ * frame type newer than that version never (a hub validates every frame and closes on an unknown type); no
+ * header: the hub is older than 1.2. */
+export const PROTOCOL_HEADER = 'X-Gunicorn-Live-Protocol';
 
 /** Largest frame the hub accepts from an agent, in bytes. */
 export const MAX_AGENT_FRAME_BYTES = 1024 * 1024;

@@ -125,8 +125,9 @@ class MasterAgent(object):
                 self.catch_up()
                 self.emit(self.sampler.sample())
                 profiles = self.sampler.profile_frames(time.time())
-                # Not kept while the hub is away: the buffer holds minutes of samples, not of profiles.
-                if self.transport.ws is not None:
+                # Not kept while the hub is away (the buffer holds minutes of samples, not of profiles), nor
+                # sent to a hub older than profiles: it would close the connection on them.
+                if self.transport.ws is not None and self.transport.hub_version >= frames.SINCE["profile"]:
                     for frame in profiles:
                         self.emit(frame)
                 if stopping:

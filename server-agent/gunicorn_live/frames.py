@@ -5,6 +5,20 @@ import json
 from . import exphist
 
 PROTOCOL = "1.2"
+# The header of the hub's 101 answer naming its protocol version (since 1.2; absent from older hubs).
+PROTOCOL_HEADER = "X-Gunicorn-Live-Protocol"
+# Frame types and the protocol version that brought them: not sent to a hub older than that.
+SINCE = {"profile": (1, 2)}
+
+
+def hub_version(headers):
+    """(major, minor) the hub named in its handshake answer (lower-cased header names), (1, 1) without it."""
+    raw = (headers or {}).get(PROTOCOL_HEADER.lower(), "")
+    try:
+        major, minor = raw.split(".")
+        return int(major), int(minor)
+    except ValueError:
+        return 1, 1
 ALLOWED_SIGNALS = ("HUP", "USR1", "USR2", "TTIN", "TTOU", "QUIT", "TERM")
 SIGNAL_NAMES = ("SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGCHLD", "SIGINT", "SIGQUIT",
                 "SIGTERM", "SIGWINCH")

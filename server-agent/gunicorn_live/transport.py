@@ -75,6 +75,8 @@ class Transport(object):
         self.connect_timeout = connect_timeout
         self.kill = kill
         self.connections = 0
+        # (major, minor) of the hub connected now, from its handshake (frames.hub_version).
+        self.hub_version = (1, 1)
         self.ws = None
         self._socket = None
         self._stop = threading.Event()
@@ -145,6 +147,7 @@ class Transport(object):
                 self._stop.wait(self._backoff(attempt))
                 attempt += 1
                 continue
+            self.hub_version = frames.hub_version(ws.headers)
             self.ws = ws
             self.connections += 1
             attempt = 0

@@ -72,8 +72,10 @@ def encode_frame(opcode, payload, fin=True, key=None):
 
 
 class WebSocketClient(object):
-    def __init__(self, sock, leftover=b"", max_message=16 * 1024 * 1024):
+    def __init__(self, sock, leftover=b"", max_message=16 * 1024 * 1024, headers=None):
         self.sock = sock
+        # The handshake answer's header fields, names lower-cased.
+        self.headers = headers or {}
         self._buf = bytearray(leftover)
         self._fragments = None  # (opcode, [parts]) while a fragmented message is being read
         self._max = max_message
@@ -97,8 +99,7 @@ class WebSocketClient(object):
                 lines.append("%s: %s" % (name, value))
             sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
             head, leftover = cls._read_head(sock)
-            cls._check_head(head, key)
-            return cls(sock, leftover)
+            return cls(sock, leftover, headers=cls._check_head(head, key))
         except BaseException:
             sock.close()
             raise
@@ -134,6 +135,7 @@ class WebSocketClient(object):
             raise HandshakeError("the server did not upgrade to websocket", status)
         if fields.get("sec-websocket-accept") != accept_key(key):
             raise HandshakeError("wrong Sec-WebSocket-Accept", status)
+        return fields
 
     def fileno(self):
         return self.sock.fileno()

@@ -142,11 +142,14 @@ class Connection(object):
 
 
 class TestHub(object):
-    def __init__(self, token="t0ken", port=0, stall=False, check_frames=True):
+    def __init__(self, token="t0ken", port=0, stall=False, check_frames=True, protocol="1.2"):
         """`stall`: accept and upgrade, then never read — a hub that has stopped keeping up.
+        `protocol`: the version the hub names in its 101 answer, as the real hub does since 1.2; None: a hub
+        older than that (no header).
         `check_frames`: every message must be an agent frame the hub accepts; `next()` and
         `assert_frames_valid()` fail on the first that is not. Off only for tests of the bare WebSocket."""
         self.token = token
+        self.protocol = protocol
         self.stall = stall
         self.check_frames = check_frames
         self.invalid = []
@@ -189,8 +192,9 @@ class TestHub(object):
                 sock.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 return sock.close()
             accept = base64.b64encode(hashlib.sha1((headers["sec-websocket-key"] + GUID).encode()).digest())
+            version = b"" if self.protocol is None else b"X-Gunicorn-Live-Protocol: " + self.protocol.encode() + b"\r\n"
             sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                         b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+                         b"Sec-WebSocket-Accept: " + accept + b"\r\n" + version + b"\r\n")
             sock.settimeout(None)
             conn = Connection(self, sock, headers)
             self.connections.append(conn)

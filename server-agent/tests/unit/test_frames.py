@@ -39,6 +39,15 @@ def roundtrip(frame):
     return json.loads(frames.encode(frame))
 
 
+class HubVersionTest(unittest.TestCase):
+    def test_the_version_the_hub_names_in_its_handshake_else_one_older_than_profiles(self):
+        self.assertEqual(frames.hub_version({"x-gunicorn-live-protocol": "1.2"}), (1, 2))
+        self.assertEqual(frames.hub_version({"x-gunicorn-live-protocol": "1.10"}), (1, 10))
+        for older in ({}, None, {"x-gunicorn-live-protocol": "two"}):
+            self.assertEqual(frames.hub_version(older), (1, 1))
+        self.assertLess(frames.hub_version({}), frames.SINCE["profile"])
+
+
 class BuildersTest(unittest.TestCase):
     def test_hello_matches_the_valid_vector_key_for_key(self):
         for hz, name in ((97, "hello 1.2, profiler on"), (None, "hello 1.2, profiler off")):

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { startHub, type Hub } from '../../../../extension/hub/hub';
+import { PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../../extension/protocol/agent';
 import type { ProfileResult } from '../../../../extension/protocol/ui';
 import { until } from '../../../until';
 import { F, profileFrame } from './profileFrames';
@@ -12,11 +13,13 @@ const TOKEN = 'profile-api-token-0123456789';
 let hub: Hub;
 let ws: WebSocket;
 let id = '';
+let named: string | undefined;
 const now = Math.floor(Date.now() / 1000);
 
 before(async () => {
   hub = await startHub({ token: TOKEN, log: () => {}, otelEnv: null });
   ws = new WebSocket(hub.agentUrl, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  ws.once('upgrade', (res) => (named = res.headers['x-gunicorn-live-protocol'] as string | undefined));
   await new Promise((r) => ws.once('open', r));
   ws.send(JSON.stringify({ type: 'hello', protocol: '1.2', agent: { version: '0', python: '3.11', gunicorn: '27.0.1' },
     server: { masterPid: 900, host: 'box', app: 'app:app', bind: ['127.0.0.1:9000'], workerClass: 'sync', serviceName: 'svc',
@@ -34,6 +37,11 @@ after(async () => {
 });
 
 const get = (query: string, token = TOKEN) => fetch(`${hub.url}/api/servers/${id}/profile${query}`, { headers: { Authorization: `Bearer ${token}` } });
+
+test('the hub names its protocol version in its handshake answer, so agents send profiles only to hubs that take them', () => {
+  assert.equal(named, PROTOCOL_VERSION);
+  assert.equal(PROTOCOL_HEADER.toLowerCase(), 'x-gunicorn-live-protocol');
+});
 
 test('json: the tree with its totals, the routes and workers, for the default 5-minute wall profile', async () => {
   const res = await get('');
