@@ -35,7 +35,7 @@ let shutdown: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
   const hubs = new HubHost(context.extensionPath);
-  const launched = new LaunchedServers();
+  const launched = new LaunchedServers(hubs);
   const debugLaunched = new DebugLaunched();
   const tree = new ServersTree(hubs);
   const statusBar = new StatusBar(hubs);
