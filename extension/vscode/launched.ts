@@ -14,29 +14,40 @@ import type { HubHost } from './hubHost';
 import { log } from './log';
 import { notify } from './notify';
 
-/** How a launch went once its master runs: its agent said hello, Gunicorn exited first, or neither in time. */
+/** How a launch went once its master runs: a worker serves, Gunicorn exited first, or neither in time. */
 export type LaunchOutcome = 'serving' | 'exited' | 'timeout';
+/** What the launcher copies of stderr at most (server-agent/gunicorn_live/stderr_copy.py MAX_BYTES). */
+const STDERR_COPY_MAX = 64 * 1024;
+/** Samples with workers after which a worker class that reports no idle/busy state counts as serving. */
+const SAMPLES_TO_SERVE = 3;
 
 export class LaunchedServers implements vscode.Disposable {
   /** Per task: the master it started (its process group's leader) and those re-executed from it. */
   private readonly masters = new Map<vscode.TaskExecution, GunicornMasters>();
   private readonly waiters = new Map<vscode.TaskExecution, (pid: number | undefined) => void>();
   private readonly disposables: vscode.Disposable[] = [];
-  /** Masters whose agent said hello to this window's hub. */
-  private readonly greeted = new Set<number>();
+  /** Masters with a worker that booted (its agent says hello before any worker loaded the app). */
+  private readonly serving = new Set<number>();
+  /** Samples with workers per master, for worker classes that report no state. */
+  private readonly samplesWithWorkers = new Map<number, number>();
   private readonly outcomeWaiters = new Map<vscode.TaskExecution, (outcome: LaunchOutcome) => void>();
 
   constructor(hubs: HubHost) {
     const watch = (hub: Hub) => {
-      const onServer = (server: ServerView) => {
-        if (!server.connected || this.greeted.has(server.masterPid)) return;
-        this.greeted.add(server.masterPid);
+      const onUpdate = (server: ServerView) => {
+        const pid = server.masterPid;
+        if (this.serving.has(pid) || server.workers.length === 0) return;
+        const seen = (this.samplesWithWorkers.get(pid) ?? 0) + 1;
+        this.samplesWithWorkers.set(pid, seen);
+        // A worker with an idle/busy state has booted; one that fails to load the app never gets one.
+        if (!server.workers.some((w) => w.state !== null || w.requests > 0) && seen < SAMPLES_TO_SERVE) return;
+        this.serving.add(pid);
         for (const [execution, done] of this.outcomeWaiters) {
-          if (this.masters.get(execution)?.group === server.masterPid) done('serving');
+          if (this.masters.get(execution)?.group === pid) done('serving');
         }
       };
-      hub.store.on('server', onServer);
-      this.disposables.push({ dispose: () => hub.store.off('server', onServer) });
+      hub.store.on('update', onUpdate);
+      this.disposables.push({ dispose: () => hub.store.off('update', onUpdate) });
     };
     if (hubs.current) watch(hubs.current);
     this.disposables.push(hubs.onDidStart(watch));
@@ -60,14 +71,16 @@ export class LaunchedServers implements vscode.Disposable {
         const copy = (e.execution.task.execution as vscode.ProcessExecution | undefined)?.options?.env?.[STDERR_COPY_VAR];
         const stderr = copy ? readQuietly(copy) : '';
         if (copy) rmSync(copy, { force: true });
-        const early = pid === undefined || !this.greeted.has(pid);
         this.outcomeWaiters.get(e.execution)?.('exited');
         // Exit codes 1, 3 and 4 mean a bad config, a worker that could not boot or an app that would not load.
-        if (early && stderr) {
-          // It never served: say why in Gunicorn's own words, and keep its output where "Show Output" leads.
+        // The copy holds all of stderr while it is under the launcher's limit: then its reason is the exit's.
+        if (e.exitCode && stderr && Buffer.byteLength(stderr) < STDERR_COPY_MAX) {
+          const early = pid === undefined || !this.serving.has(pid);
+          const when = early ? 'exited before it served' : `exited with code ${e.exitCode}`;
+          // Say why in Gunicorn's own words, and keep its output where "Show Output" leads.
           const reason = exitReason(stderr) ?? `exit code ${e.exitCode ?? 'unknown'}`;
-          log().error(`Gunicorn "${name}" exited before it served: ${reason}\n${stderr.trimEnd().split('\n').slice(-30).join('\n')}`);
-          notify('error', `Gunicorn Live: Gunicorn "${name}" exited before it served: ${reason}`, {
+          log().error(`Gunicorn "${name}" ${when}: ${reason}\n${stderr.trimEnd().split('\n').slice(-30).join('\n')}`);
+          notify('error', `Gunicorn Live: Gunicorn "${name}" ${when}: ${reason}`, {
             'Show Output': () => log().show(),
             'Show Terminal': () => vscode.window.terminals.find((t) => t.name.includes(name))?.show(),
           });
@@ -100,7 +113,7 @@ export class LaunchedServers implements vscode.Disposable {
 
   /** Resolves once the task's agent said hello ('serving'), Gunicorn exited ('exited'), or at the timeout. */
   waitForServing(execution: vscode.TaskExecution, pid: number, timeoutMs = 30_000): Promise<LaunchOutcome> {
-    if (this.greeted.has(pid)) return Promise.resolve('serving');
+    if (this.serving.has(pid)) return Promise.resolve('serving');
     if (!this.masters.has(execution)) return Promise.resolve('exited');
     return new Promise((resolve) => {
       const timer = setTimeout(() => done('timeout'), timeoutMs);
