@@ -63,7 +63,9 @@ export async function launchServer(hubs: HubHost, launched: LaunchedServers, ope
   if (!ready) return undefined;
   const name = taskName(ready.def);
   const running = vscode.tasks.taskExecutions.find((e) => e.task.definition.type === TASK_TYPE && e.task.name === name
-    && typeof e.task.scope === 'object' && e.task.scope.uri.toString() === ready.folder.uri.toString());
+    && typeof e.task.scope === 'object' && e.task.scope.uri.toString() === ready.folder.uri.toString()
+    // A stopped task stays listed until VS Code has seen its process end.
+    && launched.isRunning(e));
   if (running) {
     // VS Code's own answer would be a bare "Select an instance to terminate" list.
     log().info(`"${name}" is already running (master pid ${launched.pidOf(running) ?? '?'})`);

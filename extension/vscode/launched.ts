@@ -131,6 +131,11 @@ export class LaunchedServers implements vscode.Disposable {
     return this.masters.get(execution)?.group;
   }
 
+  /** True while a master of the task's launch runs. */
+  isRunning(execution: vscode.TaskExecution): boolean {
+    return (this.masters.get(execution)?.running().length ?? 0) > 0;
+  }
+
   /** Stops a launch (SIGTERM to its masters) and resolves when its task ended (bounded). */
   async end(execution: vscode.TaskExecution, timeoutMs = 10_000): Promise<void> {
     const ended = new Promise<void>((resolve) => {
