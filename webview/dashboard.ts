@@ -135,7 +135,7 @@ export class Dashboard {
     const server = this.state.selected;
     if (!server) return;
     this.header.render();
-    this.summary.update(server.view, server.history[server.history.length - 1]);
+    this.summary.update(server.view, server.history);
     this.workers.update(server.view, server.events);
     this.controls.observe();
   }

@@ -2,7 +2,8 @@
 // latency and errors of the last interval, CPU and memory of all workers, and the master's own.
 import type { HistoryPoint, ServerView } from '../extension/protocol/ui';
 import { h, setText } from './dom';
-import { formatBytes, formatCount, formatLatency, formatPercent, formatRate } from './format';
+import { formatBytes, formatCount, formatPercent, formatRate } from './format';
+import { latencyCard } from './latencyCard';
 
 const CARDS = [
   ['workers', 'Workers'],
@@ -31,7 +32,8 @@ export class Summary {
     }
   }
 
-  update(server: ServerView, latest: HistoryPoint | undefined): void {
+  update(server: ServerView, history: readonly HistoryPoint[]): void {
+    const latest = history[history.length - 1];
     const sum = (pick: (w: ServerView['workers'][number]) => number | null) =>
       server.workers.reduce<number | null>((acc, w) => (pick(w) === null ? acc : (acc ?? 0) + pick(w)!), null);
     const busy = server.workers.filter((w) => w.state === 'busy').length;
@@ -41,9 +43,8 @@ export class Summary {
     this.set('workers', `${server.workers.length} / ${server.targetWorkers}`, `${known ? `${busy} busy` : 'live / target'}${reloads}`, short ? 'warn' : null);
     this.set('rps', latest ? formatRate(latest.rps) : '—', 'last interval');
     this.set('requests', formatCount(server.requestsTotal), 'since the hub saw this server');
-    const latency = latest?.latency;
-    this.set('latency', latency ? formatLatency(latency.p95) : '—',
-      latency ? `p50 ${formatLatency(latency.p50)} · p99 ${formatLatency(latency.p99)}` : latency === null ? 'no requests' : 'not reported');
+    const latency = latencyCard(history);
+    this.set('latency', latency.value, latency.note);
     const status = latest?.status;
     const errors = status ? status['5xx'] : null;
     this.set('errors', errors === null ? '—' : formatRate(errors), status ? `5xx; 4xx ${formatRate(status['4xx'])}/s` : 'not reported',

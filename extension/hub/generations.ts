@@ -97,6 +97,11 @@ export class Generations {
     return 'disconnected';
   }
 
+  /** True for a master whose connection went (remembered in case it says hello again). */
+  departedPid(masterPid: number): boolean {
+    return this.departed.has(masterPid);
+  }
+
   /** The master by that pid (default the current one), if it is connected or the server's master. */
   master(masterPid = this.current.pid): Master | undefined {
     return masterPid === this.current.pid ? this.current : this.older.get(masterPid);

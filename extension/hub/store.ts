@@ -78,6 +78,13 @@ export class Store extends EventEmitter<StoreEvents> {
     // Exponential histograms (protocol 1.1) become the hub's own classic buckets; older agents bring theirs.
     const bounds = s.durationScale !== undefined ? this.durationBounds : s.durationBuckets;
     let record = this.records.get(id);
+    if (record && isNewRun(record.generations, hello)) {
+      // A relaunch (its last master gone, a newer one says hello) is a new server in every view: the
+      // views drop the previous run and nothing of its totals, history or events carries over.
+      this.records.delete(id);
+      this.emit('removed', id);
+      record = undefined;
+    }
     if (!record) {
       const aggregate = new ServerAggregate(bounds, this.historyPoints ?? historyPointsFor(s.interval), this.eventsKept);
       const generations = new Generations(s.masterPid, s.startedAt, (requests) => (aggregate.counters.exitedWorkerRequests += requests));
@@ -91,7 +98,7 @@ export class Store extends EventEmitter<StoreEvents> {
         return id;
       }
       if (outcome === 'new') {
-        // A new master of the same server (restart, USR2) is a new generation: history and totals carry on.
+        // A new master while the old one serves (USR2) is a new generation: history and totals carry on.
         record.aggregate.newMaster(bounds);
         record.view = newView(id, hello, record.aggregate.requestsTotal);
       }
@@ -242,6 +249,16 @@ export class Store extends EventEmitter<StoreEvents> {
   private view(record: ServerRecord, events = 200): ServerView {
     return { ...record.view, events: record.aggregate.events.toArray(events), routes: record.aggregate.routeViews() };
   }
+}
+
+/**
+ * A new run of a server: every master of the previous one has gone, and a newer master (not one whose
+ * agent only lost its connection) says hello. After USR2 the new master says hello while the old one
+ * still serves, so its generation carries on instead.
+ */
+function isNewRun(generations: Generations, hello: HelloFrame): boolean {
+  const { masterPid, startedAt } = hello.server;
+  return !generations.connected && masterPid !== generations.current.pid && startedAt >= generations.current.startedAt && !generations.departedPid(masterPid);
 }
 
 /** A master's hello as the server's view, before its first sample. */

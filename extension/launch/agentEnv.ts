@@ -13,6 +13,8 @@ export interface AgentTarget {
 
 /** Names the shim reads the user's own config file from (a path, `file:PATH` or `python:MODULE`). */
 export const USER_CONFIG_VAR = 'GUNICORN_LIVE_USER_CONFIG';
+/** A file the launcher copies Gunicorn's stderr to while it starts (server-agent/gunicorn_live/stderr_copy.py). */
+export const STDERR_COPY_VAR = 'GUNICORN_LIVE_STDERR_COPY';
 
 /**
  * What an agent's environment adds to the one Gunicorn inherits: the agent's folder in front of the

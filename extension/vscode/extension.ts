@@ -12,7 +12,7 @@ import { openStackFrame } from './jumpToCode';
 import { LaunchedServers } from './launched';
 import { launchServer, launchWithDebugger, type LaunchOverrides } from './launch';
 import { disposeLog, errorLine, log } from './log';
-import { notify } from './notify';
+import { notify, shown } from './notify';
 import { DashboardPanel, VIEW_TYPE } from './panel';
 import { signalServer, stopServer, type ServerArg } from './serverCommands';
 import { ServersTree } from './serversTree';
@@ -29,13 +29,15 @@ export interface GunicornLiveApi {
   launchedPids(): number[];
   /** Masters of the debug sessions this window launched. */
   debugLaunchedPids(): number[];
+  /** The latest notifications this extension showed (kind, message, action titles), oldest first. */
+  notifications(): Array<{ kind: string; message: string; actions: string[] }>;
 }
 
 let shutdown: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
   const hubs = new HubHost(context.extensionPath);
-  const launched = new LaunchedServers();
+  const launched = new LaunchedServers(hubs);
   const debugLaunched = new DebugLaunched();
   const tree = new ServersTree(hubs);
   const statusBar = new StatusBar(hubs);
@@ -109,6 +111,7 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     panel: () => DashboardPanel.instance?.panel,
     launchedPids: () => launched.all(),
     debugLaunchedPids: () => debugLaunched.all(),
+    notifications: () => [...shown],
   };
 }
 

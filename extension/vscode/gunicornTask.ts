@@ -1,11 +1,14 @@
 // The `gunicorn` task type: Gunicorn runs as a VS Code task, so its output is in a terminal and a launch
 // configuration can name it as `preLaunchTask` (a background task that is "ready" once a worker booted,
 // see the `$gunicorn` problem matcher in package.json).
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Hub } from '../hub/hub';
 import { detectInFolder, rememberedApp } from './appDetect';
 import type { AppCandidate } from './appCandidates';
-import { describePlan, taskLaunchPlan, type GunicornTaskDefinition } from './taskPlan';
+import { describePlan, taskLaunchPlan, type GunicornTaskDefinition, type LaunchContext } from './taskPlan';
 import type { HubHost } from './hubHost';
 import { log } from './log';
 import { resolveInterpreter } from './python';
@@ -29,13 +32,21 @@ export function taskName(def: GunicornTaskDefinition): string {
   return def.app || def.config || 'gunicorn.conf.py';
 }
 
+/** What a launch in `folder` takes from the settings (gunicornLive.*) and the hub. */
+export function launchContext(folder: vscode.WorkspaceFolder, python: string, hub: Hub, debug = false): LaunchContext {
+  const s = settings(folder.uri);
+  return {
+    python, folderPath: folder.uri.fsPath, agentUrl: hub.agentUrl, token: hub.token, debug,
+    sampleInterval: s.sampleInterval, defaultWorkers: s.defaultWorkers, defaultTimeout: s.defaultTimeout,
+    bind: s.bind || undefined, args: s.args,
+    // Read when the task ends before its agent said hello (LaunchedServers), then deleted.
+    stderrCopy: join(tmpdir(), `gunicorn-live-stderr-${randomBytes(6).toString('hex')}.log`),
+  };
+}
+
 /** A runnable task for `def` in `folder`, pointed at `hub`. */
 export function makeTask(folder: vscode.WorkspaceFolder, def: GunicornTaskDefinition, python: string, hub: Hub): vscode.Task {
-  const s = settings(folder.uri);
-  const plan = taskLaunchPlan(def, {
-    python, folderPath: folder.uri.fsPath, agentUrl: hub.agentUrl, token: hub.token,
-    sampleInterval: s.sampleInterval, defaultWorkers: s.defaultWorkers, defaultTimeout: s.defaultTimeout,
-  });
+  const plan = taskLaunchPlan(def, launchContext(folder, python, hub));
   log().debug(`Task "${taskName(def)}": ${describePlan(plan)}`);
   const execution = new vscode.ProcessExecution(plan.command, plan.args, { cwd: plan.cwd, env: plan.env });
   const task = new vscode.Task(def, folder, taskName(def), TASK_SOURCE, execution, PROBLEM_MATCHER);

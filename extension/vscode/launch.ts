@@ -6,11 +6,12 @@ import type { AppCandidate } from './appCandidates';
 import { debugConfiguration } from './debugConfiguration';
 import { DEBUG_TYPE } from './debugpy';
 import { describePlan, taskLaunchPlan } from './taskPlan';
-import { definitionFor, makeTask, taskName } from './gunicornTask';
+import { definitionFor, launchContext, makeTask, TASK_TYPE, taskName } from './gunicornTask';
 import type { HubHost } from './hubHost';
 import type { LaunchedServers } from './launched';
 import { errorLine, log } from './log';
 import { notify } from './notify';
+import { withFreePort } from './portChoice';
 import { hasDebugpy, interpreterWithGunicorn } from './python';
 import { settings } from './settings';
 
@@ -27,6 +28,8 @@ export interface LaunchResult {
   name: string;
   /** The Gunicorn master's pid (task launches). */
   pid?: number;
+  /** Set when the configured port was taken and the launch moved to this bind. */
+  bind?: string;
 }
 
 /** True when launching may go on; otherwise the user was told why and how to change it. */
@@ -58,16 +61,36 @@ async function prepare(overrides: LaunchOverrides | undefined) {
 export async function launchServer(hubs: HubHost, launched: LaunchedServers, openPanel: () => Promise<unknown>, overrides?: LaunchOverrides): Promise<LaunchResult | undefined> {
   const ready = await prepare(overrides);
   if (!ready) return undefined;
+  const name = taskName(ready.def);
+  const running = vscode.tasks.taskExecutions.find((e) => e.task.definition.type === TASK_TYPE && e.task.name === name
+    && typeof e.task.scope === 'object' && e.task.scope.uri.toString() === ready.folder.uri.toString()
+    // A stopped task stays listed until VS Code has seen its process end.
+    && launched.isRunning(e));
+  if (running) {
+    // VS Code's own answer would be a bare "Select an instance to terminate" list.
+    log().info(`"${name}" is already running (master pid ${launched.pidOf(running) ?? '?'})`);
+    notify('info', `Gunicorn Live: "${name}" is already running.`, {
+      Restart: async () => {
+        await launched.end(running);
+        return vscode.commands.executeCommand('gunicornLive.launch', overrides);
+      },
+      'Open Dashboard': () => openPanel(),
+    });
+    return undefined;
+  }
   try {
     const hub = await hubs.get();
-    const task = makeTask(ready.folder, ready.def, ready.python, hub);
+    const def = await withFreePort(ready.def, launchContext(ready.folder, ready.python, hub), name);
+    const task = makeTask(ready.folder, def, ready.python, hub);
     const exec = task.execution as vscode.ProcessExecution;
     log().info(`Launching "${task.name}": ${[exec.process, ...exec.args].join(' ')}`);
     const execution = await vscode.tasks.executeTask(task);
     const pid = await launched.waitForPid(execution);
     if (pid === undefined) throw new Error(`Gunicorn "${task.name}" did not start; see its terminal`);
+    // Its early exit was reported in Gunicorn's words (LaunchedServers): no panel waiting for an agent.
+    if ((await launched.waitForServing(execution, pid)) === 'exited') return undefined;
     if (settings(ready.folder.uri).openDashboardOnLaunch) await openPanel();
-    return { name: task.name, pid };
+    return { name: task.name, pid, bind: def.bind };
   } catch (err) {
     log().error(`Launch failed: ${errorLine(err)}`);
     void vscode.window.showErrorMessage(`Gunicorn Live: ${errorLine(err)}`);
@@ -93,10 +116,8 @@ export async function launchWithDebugger(hubs: HubHost, openPanel: () => Promise
   if (type === DEBUG_TYPE && !(await hasDebugpy(ready.interpreter, ready.folder))) return undefined;
   const hub = await hubs.get();
   const s = settings(ready.folder.uri);
-  const plan = taskLaunchPlan(ready.def, {
-    python: ready.python, folderPath: ready.folder.uri.fsPath, agentUrl: hub.agentUrl, token: hub.token,
-    sampleInterval: s.sampleInterval, defaultWorkers: s.defaultWorkers, defaultTimeout: s.defaultTimeout, debug: true,
-  });
+  const ctx = { ...launchContext(ready.folder, ready.python, hub, true), stderrCopy: undefined };
+  const plan = taskLaunchPlan(await withFreePort(ready.def, ctx, taskName(ready.def)), ctx);
   const name = `Gunicorn Live: ${taskName(ready.def)} (debug)`;
   log().info(`Debug launch (${type}): ${describePlan(plan)}`);
   const ok = await vscode.debug.startDebugging(ready.folder, debugConfiguration(type, name, ready.python, plan));

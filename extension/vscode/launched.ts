@@ -2,19 +2,55 @@
 // deactivate can end them even when their agent is not connected. After USR2 a launch has a second
 // master (forked by the first, in the task's process group): it is followed too, so a stop or a window
 // close never leaves it serving on its own.
+import { readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
+import type { Hub } from '../hub/hub';
+import type { ServerView } from '../protocol/ui';
+import { STDERR_COPY_VAR } from '../launch/agentEnv';
+import { exitReason } from '../launch/exitReason';
 import { GunicornMasters } from '../launch/masters';
 import { TASK_TYPE } from './gunicornTask';
+import type { HubHost } from './hubHost';
 import { log } from './log';
 import { notify } from './notify';
+
+/** How a launch went once its master runs: a worker serves, Gunicorn exited first, or neither in time. */
+export type LaunchOutcome = 'serving' | 'exited' | 'timeout';
+/** What the launcher copies of stderr at most (server-agent/gunicorn_live/stderr_copy.py MAX_BYTES). */
+const STDERR_COPY_MAX = 64 * 1024;
+/** Samples with workers after which a worker class that reports no idle/busy state counts as serving. */
+const SAMPLES_TO_SERVE = 3;
 
 export class LaunchedServers implements vscode.Disposable {
   /** Per task: the master it started (its process group's leader) and those re-executed from it. */
   private readonly masters = new Map<vscode.TaskExecution, GunicornMasters>();
   private readonly waiters = new Map<vscode.TaskExecution, (pid: number | undefined) => void>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** Masters with a worker that booted (its agent says hello before any worker loaded the app). */
+  private readonly serving = new Set<number>();
+  /** Samples with workers per master, for worker classes that report no state. */
+  private readonly samplesWithWorkers = new Map<number, number>();
+  private readonly outcomeWaiters = new Map<vscode.TaskExecution, (outcome: LaunchOutcome) => void>();
 
-  constructor() {
+  constructor(hubs: HubHost) {
+    const watch = (hub: Hub) => {
+      const onUpdate = (server: ServerView) => {
+        const pid = server.masterPid;
+        if (this.serving.has(pid) || server.workers.length === 0) return;
+        const seen = (this.samplesWithWorkers.get(pid) ?? 0) + 1;
+        this.samplesWithWorkers.set(pid, seen);
+        // A worker with an idle/busy state has booted; one that fails to load the app never gets one.
+        if (!server.workers.some((w) => w.state !== null || w.requests > 0) && seen < SAMPLES_TO_SERVE) return;
+        this.serving.add(pid);
+        for (const [execution, done] of this.outcomeWaiters) {
+          if (this.masters.get(execution)?.group === pid) done('serving');
+        }
+      };
+      hub.store.on('update', onUpdate);
+      this.disposables.push({ dispose: () => hub.store.off('update', onUpdate) });
+    };
+    if (hubs.current) watch(hubs.current);
+    this.disposables.push(hubs.onDidStart(watch));
     this.disposables.push(
       vscode.tasks.onDidStartTaskProcess((e) => {
         if (e.execution.task.definition.type !== TASK_TYPE) return;
@@ -32,8 +68,23 @@ export class LaunchedServers implements vscode.Disposable {
         if (masters && masters.running().length === 0 && masters.discover().length === 0) this.masters.delete(e.execution);
         const name = e.execution.task.name;
         log().info(`Gunicorn "${name}" (pid ${pid ?? '?'}) exited with code ${e.exitCode ?? 'unknown'}`);
+        const copy = (e.execution.task.execution as vscode.ProcessExecution | undefined)?.options?.env?.[STDERR_COPY_VAR];
+        const stderr = copy ? readQuietly(copy) : '';
+        if (copy) rmSync(copy, { force: true });
+        this.outcomeWaiters.get(e.execution)?.('exited');
         // Exit codes 1, 3 and 4 mean a bad config, a worker that could not boot or an app that would not load.
-        if (e.exitCode) {
+        // The copy holds all of stderr while it is under the launcher's limit: then its reason is the exit's.
+        if (e.exitCode && stderr && Buffer.byteLength(stderr) < STDERR_COPY_MAX) {
+          const early = pid === undefined || !this.serving.has(pid);
+          const when = early ? 'exited before it served' : `exited with code ${e.exitCode}`;
+          // Say why in Gunicorn's own words, and keep its output where "Show Output" leads.
+          const reason = exitReason(stderr) ?? `exit code ${e.exitCode ?? 'unknown'}`;
+          log().error(`Gunicorn "${name}" ${when}: ${reason}\n${stderr.trimEnd().split('\n').slice(-30).join('\n')}`);
+          notify('error', `Gunicorn Live: Gunicorn "${name}" ${when}: ${reason}`, {
+            'Show Output': () => log().show(),
+            'Show Terminal': () => vscode.window.terminals.find((t) => t.name.includes(name))?.show(),
+          });
+        } else if (e.exitCode) {
           notify('error', `Gunicorn Live: Gunicorn "${name}" exited with code ${e.exitCode}. Its output is in the task's terminal.`, {
             'Show Terminal': () => vscode.window.terminals.find((t) => t.name.includes(name))?.show(),
           });
@@ -58,6 +109,47 @@ export class LaunchedServers implements vscode.Disposable {
         resolve(pid);
       });
     });
+  }
+
+  /** Resolves once the task's agent said hello ('serving'), Gunicorn exited ('exited'), or at the timeout. */
+  waitForServing(execution: vscode.TaskExecution, pid: number, timeoutMs = 30_000): Promise<LaunchOutcome> {
+    if (this.serving.has(pid)) return Promise.resolve('serving');
+    if (!this.masters.has(execution)) return Promise.resolve('exited');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done('timeout'), timeoutMs);
+      const done = (outcome: LaunchOutcome) => {
+        clearTimeout(timer);
+        this.outcomeWaiters.delete(execution);
+        resolve(outcome);
+      };
+      this.outcomeWaiters.set(execution, done);
+    });
+  }
+
+  /** The master a task started, while it runs. */
+  pidOf(execution: vscode.TaskExecution): number | undefined {
+    return this.masters.get(execution)?.group;
+  }
+
+  /** True while a master of the task's launch runs. */
+  isRunning(execution: vscode.TaskExecution): boolean {
+    return (this.masters.get(execution)?.running().length ?? 0) > 0;
+  }
+
+  /** Stops a launch (SIGTERM to its masters) and resolves when its task ended (bounded). */
+  async end(execution: vscode.TaskExecution, timeoutMs = 10_000): Promise<void> {
+    const ended = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { sub.dispose(); resolve(); }, timeoutMs);
+      const sub = vscode.tasks.onDidEndTask((e) => {
+        if (e.execution !== execution) return;
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      });
+    });
+    const pid = this.pidOf(execution);
+    if (pid === undefined || !this.terminate(pid)) execution.terminate();
+    await ended;
   }
 
   /** True for a master this window launched, or one re-executed from it (a new master after USR2). */
@@ -97,6 +189,14 @@ export class LaunchedServers implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+function readQuietly(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 

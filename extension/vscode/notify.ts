@@ -4,7 +4,12 @@ import * as vscode from 'vscode';
 
 export type Actions = Record<string, () => unknown>;
 
+/** The latest notifications shown (read by the extension-host tests through the extension's API). */
+export const shown: Array<{ kind: string; message: string; actions: string[] }> = [];
+
 export function notify(kind: 'error' | 'warning' | 'info', message: string, actions: Actions = {}): void {
+  shown.push({ kind, message, actions: Object.keys(actions) });
+  if (shown.length > 50) shown.shift();
   const show = kind === 'error' ? vscode.window.showErrorMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   void Promise.resolve(show(message, ...Object.keys(actions))).then((picked) => (picked ? actions[picked]?.() : undefined));
 }

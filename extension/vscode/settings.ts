@@ -9,6 +9,10 @@ export interface Settings {
   defaultWorkers: number;
   defaultTimeout: number;
   openDashboardOnLaunch: boolean;
+  /** `--bind` for launched servers; empty: the task's, the config's or Gunicorn's default. */
+  bind: string;
+  /** Further Gunicorn arguments for launched servers. */
+  args: string[];
   /** The remembered app choice (see appDetect.ts); empty when none was made. */
   app: string;
   config: string;
@@ -26,6 +30,8 @@ export function settings(scope?: vscode.ConfigurationScope): Settings {
     defaultWorkers: c.get<number>('defaultWorkers', 2),
     defaultTimeout: c.get<number>('defaultTimeout', 30),
     openDashboardOnLaunch: c.get<boolean>('openDashboardOnLaunch', true),
+    bind: c.get<string>('bind', '').trim(),
+    args: c.get<string[]>('args', []).filter((a) => typeof a === 'string'),
     app: c.get<string>('app', '').trim(),
     config: c.get<string>('config', '').trim(),
     workerClass: c.get<string>('workerClass', '').trim(),

@@ -3,7 +3,9 @@
 // Pure (no `vscode`), so the task, the debugger and "attach" cannot drift apart.
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { extractConfig, instrumentedGunicorn } from '../launch/commandLine';
+import { bindInConfig, bindsIn, DEFAULT_BIND } from '../launch/bind';
+import { extractConfig, instrumentedGunicorn, userConfigFor } from '../launch/commandLine';
+import { STDERR_COPY_VAR } from '../launch/agentEnv';
 
 /** The `gunicorn` task type's definition (package.json contributes.taskDefinitions). */
 export interface GunicornTaskDefinition {
@@ -19,6 +21,8 @@ export interface GunicornTaskDefinition {
   workerClass?: string;
   /** Folder Gunicorn runs in, relative to the workspace folder. */
   cwd?: string;
+  /** Where Gunicorn listens (`--bind`); beats every other bind (a launch sets it when the port is taken). */
+  bind?: string;
 }
 
 export interface LaunchContext {
@@ -31,6 +35,12 @@ export interface LaunchContext {
   defaultTimeout: number;
   /** Debug launches run one worker that is never timed out, so a breakpoint does not get it killed. */
   debug?: boolean;
+  /** gunicornLive.bind: used when neither the task's arguments nor `def.bind` name one. */
+  bind?: string;
+  /** gunicornLive.args: Gunicorn arguments before the task's own. */
+  args?: string[];
+  /** A file Gunicorn's stderr is copied to while it starts, to say why it exited (see stderr_copy.py). */
+  stderrCopy?: string;
 }
 
 export interface LaunchPlan {
@@ -55,6 +65,25 @@ function dropOptions(args: string[], names: string[]): string[] {
   return rest;
 }
 
+/** Drops `-bX` (a short option with its value attached). */
+const dropShortAttached = (args: string[], flag: string) => args.filter((a) => !(a.startsWith(flag) && a.length > flag.length && !a.startsWith('--')));
+
+/**
+ * Where the plan's Gunicorn will listen: its command line's binds, else a literal `bind` in the config in
+ * play, else Gunicorn's default; null when a config decides in a way not readable here.
+ */
+export function plannedBinds(def: GunicornTaskDefinition, ctx: LaunchContext): string[] | null {
+  const args = taskGunicornArgs(def, ctx);
+  const binds = bindsIn(args);
+  if (binds.length > 0) return binds;
+  const cwd = taskCwd(def, ctx.folderPath);
+  const { config } = extractConfig([...(ctx.args ?? []), ...(def.args ?? [])]);
+  const file = userConfigFor(config ?? def.config ?? null, cwd);
+  if (!file) return [DEFAULT_BIND];
+  if (file.startsWith('python:')) return null;
+  return [bindInConfig(file) ?? DEFAULT_BIND];
+}
+
 export function taskCwd(def: GunicornTaskDefinition, folderPath: string): string {
   return def.cwd ? (isAbsolute(def.cwd) ? def.cwd : join(folderPath, def.cwd)) : folderPath;
 }
@@ -62,12 +91,19 @@ export function taskCwd(def: GunicornTaskDefinition, folderPath: string): string
 /** Gunicorn's arguments for a task definition: the user's, with the settings' defaults where nothing else decides. */
 export function taskGunicornArgs(def: GunicornTaskDefinition, ctx: LaunchContext): string[] {
   const cwd = taskCwd(def, ctx.folderPath);
-  const { config, rest } = extractConfig(def.args ?? []);
+  const { config, rest } = extractConfig([...(ctx.args ?? []), ...(def.args ?? [])]);
   const userConfig = config ?? def.config;
   const configInPlay = Boolean(userConfig) || existsSync(join(cwd, 'gunicorn.conf.py'));
   const gunicornArgs: string[] = userConfig ? ['-c', userConfig] : [];
 
   let extra = rest;
+  const bindOptions = ['-b', '--bind'];
+  if (def.bind) {
+    extra = dropOptions(dropShortAttached(extra, '-b'), bindOptions);
+    gunicornArgs.push('--bind', def.bind);
+  } else if (ctx.bind && !hasOption(extra, bindOptions) && !extra.some((a) => /^-b./.test(a))) {
+    gunicornArgs.push('--bind', ctx.bind);
+  }
   if (ctx.debug) {
     gunicornArgs.push('--workers', '1', '--timeout', '0');
     extra = dropOptions(rest, ['-w', '--workers', '-t', '--timeout']);
@@ -91,7 +127,9 @@ export function taskLaunchPlan(def: GunicornTaskDefinition, ctx: LaunchContext):
     python: ctx.python, gunicornArgs: taskGunicornArgs(def, ctx), cwd, agentUrl: ctx.agentUrl, token: ctx.token, sampleInterval: ctx.sampleInterval,
   });
   // The task's terminal shows Gunicorn's log as it comes.
-  return { command: gunicorn.command, args: gunicorn.args, env: { ...gunicorn.added, PYTHONUNBUFFERED: '1' }, cwd };
+  const env: Record<string, string> = { ...gunicorn.added, PYTHONUNBUFFERED: '1' };
+  if (ctx.stderrCopy) env[STDERR_COPY_VAR] = ctx.stderrCopy;
+  return { command: gunicorn.command, args: gunicorn.args, env, cwd };
 }
 
 /** A readable one-line form of a plan, for the output channel (the token is left out). */

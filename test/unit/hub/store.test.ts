@@ -66,18 +66,29 @@ test('request totals add the deltas, histogram buckets included; gaps in seq are
   assert.equal(store.droppedSamples(id), 2);
 });
 
-test('a new master of the same server keeps its id, totals and history (USR2, restart)', () => {
+test('a relaunch (the last master gone, a new one says hello) keeps the id but is a new server: no totals, history or events carry over', () => {
   const store = new Store();
+  const heard: string[] = [];
+  store.on('removed', (id) => heard.push(`removed ${id}`));
+  store.on('server', (s) => heard.push(`server ${s.masterPid} ${s.connected} ${s.requestsTotal}`));
   const first = store.connect(hello(10));
   store.sample(first, sample(0, 1, 3));
+  store.event(first, { type: 'worker_spawn', pid: 3, at: 3 });
   store.disconnect(first);
   assert.equal(store.server(first)?.connected, false);
+  // The same master's agent only lost its connection: everything stays.
+  store.connect(hello(10));
+  assert.equal(store.server(first)?.requestsTotal, 3);
+  store.disconnect(first);
   const second = store.connect(hello(11));
   assert.equal(second, first);
   assert.equal(serverId(hello(12)), first);
   assert.equal(store.server(second)?.masterPid, 11);
-  assert.equal(store.server(second)?.requestsTotal, 3);
-  assert.equal(store.history(second).length, 1);
+  assert.equal(store.server(second)?.requestsTotal, 0);
+  assert.deepEqual(store.requestTotals(second)?.totals, []);
+  assert.equal(store.history(second).length, 0);
+  assert.deepEqual(store.server(second)?.events, []);
+  assert.deepEqual(heard, ['server 10 true 0', 'server 10 false 3', 'server 10 true 3', 'server 10 false 3', `removed ${first}`, 'server 11 true 0']);
 });
 
 test('a disconnected server stays visible for a while, then is removed', () => {
@@ -198,14 +209,15 @@ describe('USR2: two masters of one server', () => {
     assert.equal(perWorker(store, id), 8);
   });
 
-  test('a restart (the old master gone before the new one says hello) moves the old workers to the exited count', () => {
+  test('a restart (the old master gone before the new one says hello) is a new run: nothing of the old one counts', () => {
     const store = new Store();
     const id = store.connect(generation(10, 100));
     store.sample(id, frame(10, 0, 1, [[11, 9]], 9), 10);
     store.disconnect(id, 0, 10);
     store.connect(generation(30, 300));
     assert.deepEqual(store.server(id)!.workers, []);
-    assert.equal(perWorker(store, id), 9);
+    assert.equal(perWorker(store, id), 0);
+    assert.equal(store.server(id)!.requestsTotal, 0);
   });
 });
 

@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UVICORN_WORKER } from '../../../extension/vscode/appCandidates';
-import { taskLaunchPlan } from '../../../extension/vscode/taskPlan';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { plannedBinds, taskLaunchPlan, type GunicornTaskDefinition } from '../../../extension/vscode/taskPlan';
 
 describe('gunicorn command line', () => {
   const ctx = {
@@ -36,5 +39,38 @@ describe('gunicorn command line', () => {
     assert.deepEqual(plan.args.slice(3), ['--workers', '2', '--timeout', '30', '--worker-class', UVICORN_WORKER, 'api.main:api']);
     assert.equal(plan.cwd, '/nonexistent/svc');
     assert.equal(plan.env.GUNICORN_LIVE_USER_CONFIG, undefined);
+  });
+});
+
+describe('bind and extra arguments (gunicornLive.bind, gunicornLive.args)', () => {
+  const ctx = {
+    python: '/usr/bin/python3', folderPath: '/nonexistent', agentUrl: 'ws://127.0.0.1:9/ws/agent', token: 't0k',
+    sampleInterval: 1, defaultWorkers: 2, defaultTimeout: 30,
+  };
+  const args = (def: Omit<GunicornTaskDefinition, 'type'>, extra = {}) => taskLaunchPlan({ type: 'gunicorn', ...def }, { ...ctx, ...extra }).args.slice(3);
+
+  it('the settings\' bind when the task names none; the settings\' args before the task\'s', () => {
+    assert.deepEqual(args({ app: 'app:app' }, { bind: '127.0.0.1:9000', args: ['--reload'] }), ['--bind', '127.0.0.1:9000', '--workers', '2', '--timeout', '30', '--reload', 'app:app']);
+    assert.deepEqual(args({ app: 'app:app', args: ['-b', '0.0.0.0:80'] }, { bind: '127.0.0.1:9000' }), ['--workers', '2', '--timeout', '30', '-b', '0.0.0.0:80', 'app:app']);
+  });
+
+  it('a definition\'s bind (a free port chosen at launch) replaces every other', () => {
+    assert.deepEqual(args({ app: 'app:app', bind: '127.0.0.1:8001', args: ['-b', '127.0.0.1:8000', '--bind=x:1', '-by:2'] }, { bind: 'z:3' }),
+      ['--bind', '127.0.0.1:8001', '--workers', '2', '--timeout', '30', 'app:app']);
+  });
+
+  it('plans the bind Gunicorn will use: arguments, then a literal in the config, then its default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+    assert.deepEqual(plannedBinds({ type: 'gunicorn', app: 'a:a' }, { ...ctx, folderPath: dir }), ['127.0.0.1:8000']);
+    assert.deepEqual(plannedBinds({ type: 'gunicorn', app: 'a:a' }, { ...ctx, folderPath: dir, bind: ':9' }), [':9']);
+    writeFileSync(join(dir, 'gunicorn.conf.py'), 'bind = "127.0.0.1:8123"\n');
+    assert.deepEqual(plannedBinds({ type: 'gunicorn', app: 'a:a' }, { ...ctx, folderPath: dir }), ['127.0.0.1:8123']);
+    assert.deepEqual(plannedBinds({ type: 'gunicorn', app: 'a:a', bind: '127.0.0.1:8124' }, { ...ctx, folderPath: dir }), ['127.0.0.1:8124']);
+    assert.equal(plannedBinds({ type: 'gunicorn', app: 'a:a', config: 'python:my.conf' }, { ...ctx, folderPath: dir }), null);
+  });
+
+  it('names the stderr copy in the environment when asked', () => {
+    assert.equal(taskLaunchPlan({ type: 'gunicorn', app: 'a:a' }, { ...ctx, stderrCopy: '/tmp/x' }).env.GUNICORN_LIVE_STDERR_COPY, '/tmp/x');
+    assert.equal(taskLaunchPlan({ type: 'gunicorn', app: 'a:a' }, ctx).env.GUNICORN_LIVE_STDERR_COPY, undefined);
   });
 });

@@ -126,7 +126,8 @@ async function main(): Promise<void> {
   try {
     server = await startCodeServer({
       toolchain, workspace: ws.dir, vsixes: packaged ? [vsix] : [], logFile: join(OUT, 'code-server.log'), keepLogsIn: join(OUT, 'vscode-extension-logs'),
-      env: { GUNICORN_LIVE_VSCODE_RESULTS: RESULTS },
+      // GUNICORN_LIVE_VSCODE_GREP=… runs only the matching extension-host tests (while developing).
+      env: { GUNICORN_LIVE_VSCODE_RESULTS: RESULTS, ...(process.env.GUNICORN_LIVE_VSCODE_GREP ? { GUNICORN_LIVE_VSCODE_GREP: process.env.GUNICORN_LIVE_VSCODE_GREP } : {}) },
     });
     cleanups.push(() => server!.stop());
     say(`code-server ${server.url} (pid ${server.pid}), workspace ${ws.dir}, app port ${ws.appPort}`);
