@@ -52,7 +52,13 @@ describe('exact latency on a real Gunicorn', () => {
         const got: number = r[key]!;
         const error = (got - want) / want;
         console.log(`# ${route} ${key}: reported ${(got * 1e3).toFixed(4)} ms, truth ${(want * 1e3).toFixed(4)} ms, error ${(error * 100).toFixed(2)} %`);
-        if (Math.abs(error) > 0.05) errors.push(`${route} ${key} ${got} vs ${want}`);
+        // Within 5 % of the truth at its rank, or of the truths one rank either side: in a sparse tail (p99 of
+        // 300 is the 297th of 300) the truth's own neighbours can be further apart than the histogram's error.
+        const sorted = [...t].sort((a, b) => a - b);
+        const rank = Math.ceil(q * t.length) - 1;
+        const low = sorted[Math.max(0, rank - 1)] * 0.95;
+        const high = sorted[Math.min(t.length - 1, rank + 1)] * 1.05;
+        if (Math.abs(error) > 0.05 && !(got >= low && got <= high)) errors.push(`${route} ${key} ${got} vs ${want}`);
         assert.equal(row[key], got, `${route} ${key}: the routes table reads the same number`);
       }
       // The agent's min and max are its own clock's, a hook inside the truth's on either side.
