@@ -1,6 +1,6 @@
 """Instructions per request, counted by valgrind: a measure no other load on the machine can blur.
 
-Gunicorn (plain, or with the agent reporting to the hub) runs under `valgrind --tool=cachegrind
+Gunicorn (plain, or with the agent reporting to the hub, its profiler on or off) runs under `valgrind --tool=cachegrind
 --cache-sim=no`, which counts every user-space instruction each process executes and writes the total per
 process (a forked worker's file holds its own count plus what its master ran before the fork) when the
 process exits. A loopback client sends an exact number of requests (send_requests), then Gunicorn stops.
@@ -67,12 +67,16 @@ def send_requests(port, count, outstanding=4):
         selector.close()
 
 
-def one_count(python, hub, requests, workers, outstanding):
+# The agent as the benchmark measures it: profiler on (its default) and off.
+KIND_ENV = {"plain": {}, "agent": {}, "noprof": {"GUNICORN_LIVE_PROFILE": "off"}}
+
+
+def one_count(python, hub, requests, workers, outstanding, env=None):
     """{master, workers, wallSeconds}: instructions of one Gunicorn (booted, `requests` served, stopped)."""
     out = tempfile.mkdtemp(prefix="bench-agent-valgrind-")
     prefix = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=%s/cg.%%p" % out]
     try:
-        server = Gunicorn(python, hub, workers=workers, prefix=prefix, env={"PYTHONHASHSEED": "0"},
+        server = Gunicorn(python, hub, workers=workers, prefix=prefix, env=dict({"PYTHONHASHSEED": "0"}, **(env or {})),
                           ready_seconds=180)
         start = time.monotonic()
         try:
@@ -106,15 +110,17 @@ def _summary(path):
 def measure(python, hub, small=300, large=1800, repeats=2, workers=1, outstanding=4, log=None):
     """Instructions per request of a plain and an instrumented Gunicorn, each the median of `repeats`
     differenced pairs of runs (kinds alternate, so the machine's state falls on both alike)."""
-    per = {"plain": [], "agent": []}
+    per = dict((kind, []) for kind in KIND_ENV)
     for r in range(repeats):
-        for kind in ("plain", "agent"):
-            server_hub = hub if kind == "agent" else None
-            a = one_count(python, server_hub, small, workers, outstanding)
-            b = one_count(python, server_hub, large, workers, outstanding)
+        for kind in KIND_ENV:
+            server_hub = hub if kind != "plain" else None
+            a = one_count(python, server_hub, small, workers, outstanding, KIND_ENV[kind])
+            b = one_count(python, server_hub, large, workers, outstanding, KIND_ENV[kind])
             n = float(large - small)
+            seconds = max(1e-3, b["wallSeconds"] - a["wallSeconds"])
             one = {"workers": (b["workers"] - a["workers"]) / n, "master": (b["master"] - a["master"]) / n,
-                   "masterPerSecond": (b["master"] - a["master"]) / max(1e-3, b["wallSeconds"] - a["wallSeconds"])}
+                   "masterPerSecond": (b["master"] - a["master"]) / seconds,
+                   "workersPerSecond": (b["workers"] - a["workers"]) / seconds, "requestsPerSecond": n / seconds}
             one["total"] = one["workers"] + one["master"]
             per[kind].append(one)
             if log:
@@ -125,9 +131,11 @@ def measure(python, hub, small=300, large=1800, repeats=2, workers=1, outstandin
                             small, large, workers, outstanding, repeats)}
     for kind in per:
         result[kind] = dict((field, round(statistics.median(o[field] for o in per[kind]), 1))
-                            for field in ("workers", "master", "total", "masterPerSecond"))
+                            for field in ("workers", "master", "total", "masterPerSecond", "requestsPerSecond"))
         result[kind]["runs"] = [round(o["total"]) for o in per[kind]]
     for field in ("total", "workers"):
         result["ratio" if field == "total" else "workersRatio"] = round(
             result["agent"][field] / result["plain"][field], 4)
+    # The profiler: instructions per request with it on over off (its sampler works per second, not per request).
+    result["profilerRatio"] = round(result["agent"]["total"] / result["noprof"]["total"], 4)
     return result

@@ -5,7 +5,9 @@ Per run: Gunicorn's CPU per request (master + workers, utime+stime from /proc be
 load), req/s and p99 from wrk. Prints a table and JSON (also written to test-output/bench-agent.json).
 
 Targets: CPU/request ≤ 1.02× plain and req/s ≥ 0.98× plain, judged on the median of the per-round
-ratios. All servers stay up for the whole benchmark and each round's runs follow each other in rotating
+ratios, with the profiler on at its default rate; and the profiler's own share: a fourth Gunicorn runs the
+agent with GUNICORN_LIVE_PROFILE=off, and instructions per request with the profiler on are ≤ 1.01× off.
+All servers stay up for the whole benchmark and each round's runs follow each other in rotating
 order, so the other load on a shared machine (and its drift) falls on all alike. Two plain Gunicorns are
 measured: their mean is the baseline of each round, and their ratio to each other (A/A) is the noise
 floor of this very run — a difference between plain and agent smaller than that is not a measurement.
@@ -28,8 +30,11 @@ import instructions  # noqa: E402
 from measure import HERE, ROOT, Gunicorn, Hub, gunicorn_python, wrk  # noqa: E402
 
 CPU_TARGET = 1.02
+PROFILER_TARGET = 1.01
 RPS_TARGET = 0.98
-KINDS = ("plain", "agent", "plain2")
+# agent: the agent as shipped (profiler on at its default rate); noprof: the same with GUNICORN_LIVE_PROFILE=off.
+KINDS = ("plain", "agent", "plain2", "noprof")
+KIND_ENV = {"noprof": {"GUNICORN_LIVE_PROFILE": "off"}}
 
 
 # CPUs with --pin: Gunicorn on one, wrk and the hub on the other.
@@ -104,11 +109,12 @@ def pooled(pairs, kind):
 
 def summarize(pairs):
     summary = {}
-    for kind, baseline in (("agent", "plains"), ("plain2", "plain")):
+    for kind, baseline in (("agent", "plains"), ("plain2", "plain"), ("noprof", "plains"), ("agent", "noprof")):
         cpu, rps, p99 = (ratios(pairs, kind, f, baseline) for f in ("cpuPerRequestUs", "rps", "p99"))
-        base = (pooled(pairs, "plain") + pooled(pairs, "plain2")) / 2 if baseline == "plains" else pooled(pairs, "plain")
-        summary[kind] = {
-            "baseline": "mean of both plain servers" if baseline == "plains" else "the first plain server",
+        base = (pooled(pairs, "plain") + pooled(pairs, "plain2")) / 2 if baseline == "plains" else pooled(pairs, baseline)
+        summary[kind if baseline != "noprof" else "profiler"] = {
+            "baseline": {"plains": "mean of both plain servers", "plain": "the first plain server",
+                         "noprof": "the agent with its profiler off"}[baseline],
             "cpuPerRequestRatio": {"median": median(cpu), "pooled": round(pooled(pairs, kind) / base, 4),
                                    "pairs": cpu},
             "rpsRatio": {"median": median(rps), "pairs": rps},
@@ -128,13 +134,16 @@ def summarize(pairs):
 
 
 def table(pairs, summary):
-    lines = ["round  order                 µs/request: plain  agent  plain2    req/s: plain  agent  plain2"
-             "    p99 ms: plain  agent  plain2"]
+    lines = ["round  order                       µs/request: plain  agent  plain2 noprof    req/s: plain  agent  plain2"
+             " noprof    p99 ms: plain  agent  plain2 noprof"]
     for i, p in enumerate(pairs):
         cells = [p[k]["cpuPerRequestUs"] for k in KINDS] + [p[k]["rps"] for k in KINDS] + \
             [(p[k]["p99"] or 0) * 1e3 for k in KINDS]
-        lines.append("%-6d %-21s %17.1f %6.1f %7.1f %14.0f %6.0f %7.0f %15.2f %6.2f %7.2f" % tuple([i + 1, p["order"]] + cells))
-    for kind, label in (("agent", "agent / mean(plain, plain2)"), ("plain2", "plain2 / plain (A/A: the noise floor)")):
+        lines.append("%-6d %-28s %17.1f %6.1f %7.1f %6.1f %14.0f %6.0f %7.0f %6.0f %15.2f %6.2f %7.2f %6.2f"
+                     % tuple([i + 1, p["order"]] + cells))
+    for kind, label in (("agent", "agent / mean(plain, plain2)"), ("plain2", "plain2 / plain (A/A: the noise floor)"),
+                        ("noprof", "agent, profiler off / mean(plain, plain2)"),
+                        ("profiler", "agent, profiler on / off")):
         s = summary[kind]
         lines.append("%s: CPU/request median %.3f (pooled %.3f), req/s median %.3f, p99 median %s" % (
             label, s["cpuPerRequestRatio"]["median"], s["cpuPerRequestRatio"]["pooled"], s["rpsRatio"]["median"],
@@ -153,13 +162,18 @@ def table(pairs, summary):
                          ins["plain"]["total"], ins["plain"]["workers"], ins["plain"]["master"], ins["agent"]["total"],
                          ins["agent"]["workers"], ins["agent"]["master"], ins["ratio"], ins["workersRatio"],
                          ins.get("ratioAtMeasuredRate", float("nan")), ins["agent"]["masterPerSecond"]))
+    if ins and "profilerRatio" in ins:
+        lines.append("valgrind, profiler on / off: %.4f× (%.4f× at wrk's req/s; the sampler works per second)" % (
+            ins["profilerRatio"], ins.get("profilerRatioAtMeasuredRate", float("nan"))))
     t, floor = summary["targets"], summary["noiseFloor"]
     lines.append("targets (wall clock): CPU/request ≤ %.2f: %s; req/s ≥ %.2f: %s (A/A per-round range: CPU/request "
                  "%s, req/s %s)" % (
                      CPU_TARGET, "met" if t["cpuMet"] else "NOT met", RPS_TARGET, "met" if t["rpsMet"] else "NOT met",
                      _span(floor["cpuPerRequestRatio"]), _span(floor["rpsRatio"])))
     if "instructionsMet" in t:
-        lines.append("target (instructions): ≤ %.2f: %s" % (CPU_TARGET, "met" if t["instructionsMet"] else "NOT met"))
+        lines.append("target (instructions): ≤ %.2f: %s; profiler on/off ≤ %.2f: %s" % (
+            CPU_TARGET, "met" if t["instructionsMet"] else "NOT met", PROFILER_TARGET,
+            "met" if t["profilerInstructionsMet"] else "NOT met"))
     return "\n".join(lines)
 
 
@@ -202,12 +216,13 @@ def main():
     counts = None
     try:
         for kind in KINDS:
-            servers[kind] = Gunicorn(python, hub if kind == "agent" else None, prefix=taskset(args, SERVER_CPU))
+            servers[kind] = Gunicorn(python, hub if kind in ("agent", "noprof") else None, env=KIND_ENV.get(kind),
+                                     prefix=taskset(args, SERVER_CPU))
         for server in servers.values():
             if args.warmup:
                 wrk(server.port, args.warmup, args.connections, args.threads, taskset(args, LOAD_CPU))  # not measured
         for i in range(args.pairs):
-            order = KINDS[i % 3:] + KINDS[:i % 3]   # rotates, so no kind always runs first
+            order = KINDS[i % len(KINDS):] + KINDS[:i % len(KINDS)]   # rotates, so no kind always runs first
             pair = {"order": "+".join(order)}
             for kind in order:
                 pair[kind] = one_run(servers[kind], args)
@@ -238,9 +253,17 @@ def main():
         rps = dict((k, statistics.median(p[k]["rps"] for p in pairs)) for k in ("plain", "agent"))
         at_rate = dict((k, counts[k]["workers"] + counts[k]["masterPerSecond"] / rps[k]) for k in rps)
         counts["ratioAtMeasuredRate"] = round(at_rate["agent"] / at_rate["plain"], 4)
+        # The profiler samples per second: what it adds under valgrind, per valgrind's second,
+        # spread over wrk's req/s instead.
+        off, on = counts["noprof"], counts["agent"]
+        per_second = (on["total"] - off["total"]) * on["requestsPerSecond"]
+        counts["profilerRatioAtMeasuredRate"] = round(
+            (off["total"] + per_second / rps["agent"]) / off["total"], 4)
         summary["instructionsPerRequest"] = counts
         summary["targets"]["instructions"] = "<= %.2fx" % CPU_TARGET
         summary["targets"]["instructionsMet"] = counts["ratio"] <= CPU_TARGET
+        summary["targets"]["profilerInstructions"] = "<= %.2fx" % PROFILER_TARGET
+        summary["targets"]["profilerInstructionsMet"] = counts["profilerRatio"] <= PROFILER_TARGET
     versions = subprocess.run([python, "-c", "import gunicorn, platform; print(platform.python_version(), "
                                              "gunicorn.__version__)"], capture_output=True, text=True).stdout.split()
     result = {"bench": "agent", "python": python, "pythonVersion": versions[0], "gunicorn": versions[1],

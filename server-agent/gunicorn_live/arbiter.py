@@ -124,6 +124,11 @@ class MasterAgent(object):
                     continue
                 self.catch_up()
                 self.emit(self.sampler.sample())
+                profiles = self.sampler.profile_frames(time.time())
+                # Not kept while the hub is away: the buffer holds minutes of samples, not of profiles.
+                if self.transport.ws is not None:
+                    for frame in profiles:
+                        self.emit(frame)
                 if stopping:
                     return
                 next_tick += self.interval
@@ -161,7 +166,7 @@ class MasterAgent(object):
         return frames.hello(self.version, platform.python_version(), gunicorn_version, self.pid,
                             socket.gethostname(), app, _bind(server), compat.setting(cfg, "worker_class_str") or "",
                             service, self.started_at, compat.target_workers(server, live), self.interval,
-                            self.settings.buckets)
+                            self.settings.buckets, profile_hz=self.settings.profile_hz)
 
 
 def _bind(server):

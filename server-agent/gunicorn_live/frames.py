@@ -1,10 +1,10 @@
-"""Builds the agent → hub frames of docs/protocol.md (version 1.1). Every frame the agent sends is
+"""Builds the agent → hub frames of docs/protocol.md (version 1.2). Every frame the agent sends is
 made here, so the shapes live in one place; `encode` makes the JSON text."""
 import json
 
 from . import exphist
 
-PROTOCOL = "1.1"
+PROTOCOL = "1.2"
 ALLOWED_SIGNALS = ("HUP", "USR1", "USR2", "TTIN", "TTOU", "QUIT", "TERM")
 SIGNAL_NAMES = ("SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTTIN", "SIGTTOU", "SIGCHLD", "SIGINT", "SIGQUIT",
                 "SIGTERM", "SIGWINCH")
@@ -27,7 +27,8 @@ def _maybe_bytes(value):
 
 
 def hello(agent_version, python, gunicorn, master_pid, host, app, bind, worker_class, service_name,
-          started_at, target_workers, interval, buckets):
+          started_at, target_workers, interval, buckets, profile_hz=None):
+    """`profile_hz`: the workers' sampling rate, None when the profiler is off."""
     return {
         "type": "hello", "protocol": PROTOCOL,
         "agent": {"version": _text(agent_version, 64), "python": _text(python, 64),
@@ -39,6 +40,7 @@ def hello(agent_version, python, gunicorn, master_pid, host, app, bind, worker_c
             "targetWorkers": _count(target_workers), "interval": float(interval),
             "durationBuckets": [float(b) for b in buckets],
             "durationScale": exphist.SCALE,
+            "profileHz": None if profile_hz is None else float(profile_hz),
         },
     }
 
@@ -136,6 +138,19 @@ def ack(command_id, ok, error=None):
     if error is not None:
         frame["error"] = _text(error, 1024)
     return frame
+
+
+def profile(at, hz, frames, stacks, samples):
+    """`frames`: [file, line, function]; `stacks`: lists of indexes into `frames`, outermost first;
+    `samples`: (pid, method, route, stack index, wall, cpu). profiles.py keeps them within the protocol's
+    bounds (PROFILE_LIMITS)."""
+    return {"type": "profile", "at": max(0.0, float(at)), "hz": float(hz),
+            "frames": [{"file": _text(f[0], 4096), "line": _count(f[1]), "function": _text(f[2], 512)}
+                       for f in frames],
+            "stacks": [list(s) for s in stacks],
+            "samples": [{"pid": int(pid), "method": _text(method, 32), "route": _text(route, 512),
+                         "stack": int(stack), "wall": int(wall), "cpu": min(int(wall), _count(cpu))}
+                        for pid, method, route, stack, wall, cpu in samples]}
 
 
 def encode(frame):

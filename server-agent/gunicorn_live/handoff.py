@@ -12,6 +12,10 @@ A message is a JSON object with `type` and the worker's `pid`:
          min and max those of the interval, the durations an exponential histogram in the protocol's wire form)
   abort  {stack}: the stuck request's frames, as the master's timeout abort arrives
   exit   {maxRequests}: the worker leaves on its own (worker_exit), after its last stats
+  profile {frames, stacks, samples, [truncated]}: the stack samples of one interval (profiler.py), at most
+         once per interval, in self-contained chunks: `frames` [file, line, function], `stacks` lists of
+         indexes into frames (outermost first), `samples` [method, route, stack index, wall, cpu];
+         `truncated`: samples taken but not kept (the first chunk only)
   wake   (no pid): the master's own nudge to its sampler thread"""
 import json
 import socket
@@ -42,7 +46,7 @@ class Channel(object):
             pass  # already closed: nothing left to release
 
 
-SPAWN, STATS, ABORT, EXIT, WAKE = "spawn", "stats", "abort", "exit", "wake"
+SPAWN, STATS, ABORT, EXIT, WAKE, PROFILE = "spawn", "stats", "abort", "exit", "wake", "profile"
 # An optional field left out of a message (None is a value: an idle sync/gthread worker's inFlight).
 ABSENT = object()
 
@@ -69,6 +73,13 @@ def abort(pid, stack):
 
 def exiting(pid, max_requests):
     return {"type": EXIT, "pid": pid, "maxRequests": bool(max_requests)}
+
+
+def profile(pid, frames, stacks, samples, truncated=0):
+    message = {"type": PROFILE, "pid": pid, "frames": frames, "stacks": stacks, "samples": samples}
+    if truncated:
+        message["truncated"] = truncated
+    return message
 
 
 def wake():

@@ -17,6 +17,9 @@ from .routes import method_label
 
 _GUNICORN_WORKERS = os.sep + os.path.join("gunicorn", "workers") + os.sep
 _WRAPPERS = ("gunicorn_live_wsgi", "gunicorn_live_asgi")
+# The names of the functions whose frames can name a request: a sampler walking a stack anyway can look
+# for these and call request_of from the first one it finds.
+NAMES = frozenset(("handle_request",) + _WRAPPERS)
 # Frames walked outwards at most: deeper stacks exist (recursion), but a request's frame sits far above.
 MAX_WALK = 512
 

@@ -13,6 +13,8 @@ _allocate_lock = _thread.allocate_lock
 _get_ident = _thread.get_ident
 _sleep = time.sleep
 _PR_SET_NAME = 15
+# OS thread ids of the agent's own threads alive in this process: the profiler samples every thread but these.
+AGENT_THREADS = set()
 
 
 def _original(module, name, fallback):
@@ -66,8 +68,13 @@ def start(name, target):
     """Runs `target()` on a new daemon OS thread named `name` (≤ 15 characters shown by the OS). Returns the
     threading.Thread where `threading` is the real one, else None (the thread is still a real one)."""
     def run():
-        _set_os_name(name)
-        target()
+        ident = get_ident()
+        AGENT_THREADS.add(ident)
+        try:
+            _set_os_name(name)
+            target()
+        finally:
+            AGENT_THREADS.discard(ident)
     try:
         patched = _patched()
     except Exception:

@@ -5,6 +5,7 @@ import time
 
 from . import compat, exits, frames, handoff, procfs
 from .oom import OomWatch
+from .profiles import ProfileBuffer
 from .aggregate import ServerRequests, WorkerLedger
 from .log import logger
 
@@ -29,6 +30,7 @@ class Sampler(object):
         self.reloads = 0
         self._pss = {}
         self.oom = OomWatch()
+        self.profiles = ProfileBuffer()
 
     def catch_up(self, observed, messages):
         """`observed`: signals and exits the arbiter saw, oldest first; `messages`: the workers' datagrams
@@ -78,6 +80,11 @@ class Sampler(object):
         self.seq += 1
         return frame
 
+    def profile_frames(self, now):
+        """The workers' stack samples since the last call, as `profile` frames (none if none came)."""
+        hz = self.settings.profile_hz
+        return self.profiles.take(now, hz) if hz else []
+
     def pss(self, pid, now):
         last = self._pss.get(pid)
         if last is None or now - last[1] >= PSS_SECONDS or last[0] is None:
@@ -97,6 +104,8 @@ class Sampler(object):
                     self._stats(self.ledger(pid), message)
                 elif kind == handoff.EXIT:
                     self.hints.setdefault(pid, {})["maxRequests"] = bool(message.get("maxRequests"))
+                elif kind == handoff.PROFILE:
+                    self.profiles.absorb(message)
                 elif kind == handoff.ABORT:
                     self.hints.setdefault(pid, {})["stack"] = message.get("stack") or []
             except (TypeError, ValueError, IndexError, AttributeError):

@@ -65,6 +65,12 @@ def _class_names(worker):
     return [c.__module__ + "." + c.__name__ for c in type(worker).__mro__]
 
 
+def _pool_threads(worker):
+    """The idents of gthread's request threads (its ThreadPoolExecutor's), as far as they exist yet."""
+    pool = getattr(worker, "tpool", None)
+    return [t.ident for t in list(getattr(pool, "_threads", None) or ())]
+
+
 class WorkerAgent(object):
     def __init__(self, sender, settings, worker, board=None):
         self.pid = os.getpid()
@@ -79,6 +85,8 @@ class WorkerAgent(object):
         self.worker = worker
         self.stopping = False
         self.thread = None
+        self.profile_hz = getattr(settings, "profile_hz", None)
+        self.profiler = None
 
     def report_spawn(self):
         handoff.send(self.sender, handoff.spawn(self.pid, time.time()))
@@ -120,6 +128,22 @@ class WorkerAgent(object):
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, name="gunicorn-live-flusher", daemon=True)
             self.thread.start()
+
+    def start_profiler(self):
+        """The stack sampler (profiler.py), unless GUNICORN_LIVE_PROFILE=off: after the worker class patched
+        what it patches and the flusher started (so it can skip it)."""
+        if self.profile_hz is None or self.profiler is not None:
+            return
+        try:
+            from .profiler import Profiler
+            gthread = "gunicorn.workers.gthread.ThreadWorker" in _class_names(self.worker)
+            worker = self.worker
+            self.profiler = Profiler(self.pid, self.profile_hz, self.interval, self.routes, self.sender,
+                                     main_serves=not gthread, pool=lambda: _pool_threads(worker),
+                                     skip=[getattr(self.thread, "ident", None)], drop=[WorkerAgent._run.__code__])
+            self.profiler.start()
+        except Exception:
+            once("profiler-start", "the profiler could not start; requests are still counted", exc_info=True)
 
     def _run(self):
         while not self.stopping:
@@ -200,6 +224,7 @@ def post_worker_init(worker):
     if agent is not None:
         state.recorder = agent.attach()
         agent.start_flusher()
+        agent.start_profiler()
 
 
 def pre_request(worker, req):
@@ -226,6 +251,8 @@ def worker_exit(server, worker):
     if agent is None or os.getpid() != agent.pid:
         return
     agent.stopping = True
+    if agent.profiler is not None:
+        agent.profiler.stop()
     agent.flush()
     counted = agent.stats.totals()[1]
     handoff.send(agent.sender, handoff.exiting(agent.pid, compat.max_requests_reached(worker, counted)))

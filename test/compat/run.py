@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import venvs
 from test_newest import CASES
 from test_timeout_stacks import CASES as STUCK
+from test_profiler import CASES as PROFILED
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JOB_TIMEOUT = 600
@@ -104,6 +105,8 @@ def main():
                       ["test_newest.NewestWorkerClasses.test_" + case[0]]) for case in CASES]
             work += [("%s %s timeout" % (target.gunicorn, case[0]), target, venv, shim,
                       ["test_timeout_stacks.TimeoutStacks.test_" + case[0]]) for case in STUCK]
+            work += [("%s %s profiler" % (target.gunicorn, case[0]), target, venv, shim,
+                      ["test_profiler.ProfilerClasses.test_" + case[0]]) for case in PROFILED]
     tests_started = time.monotonic()
     with ThreadPoolExecutor(jobs) as pool:
         done = list(pool.map(lambda job: run_job(*job), work))

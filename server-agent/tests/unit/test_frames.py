@@ -41,11 +41,12 @@ def roundtrip(frame):
 
 class BuildersTest(unittest.TestCase):
     def test_hello_matches_the_valid_vector_key_for_key(self):
-        built = roundtrip(frames.hello("0.1.0", "3.11.2", "20.1.0", 4242, "devbox", "app:app", ["127.0.0.1:8000"],
-                                       "sync", "app", 1763776800.5, 2, 1.0, DURATION_BUCKETS))
-        expected = load_vectors()["valid"][0]["frame"]
-        self.assertEqual(schema.check(built), [])
-        self.assertEqual(built, expected)
+        for hz, name in ((97, "hello 1.2, profiler on"), (None, "hello 1.2, profiler off")):
+            built = roundtrip(frames.hello("0.1.0", "3.11.2", "20.1.0", 4242, "devbox", "app:app", ["127.0.0.1:8000"],
+                                           "sync", "app", 1763776800.5, 2, 1.0, DURATION_BUCKETS, profile_hz=hz))
+            expected = next(v["frame"] for v in load_vectors()["valid"] if v["name"] == name)
+            self.assertEqual(schema.check(built), [])
+            self.assertEqual(built, expected)
 
     def test_sample_with_workers_and_groups(self):
         workers = [frames.worker(4243, 1, 1763776800.7, 12.5, 30408704, 18874368, 120, "idle"),
