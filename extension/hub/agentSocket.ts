@@ -163,7 +163,7 @@ class AgentConnection {
     if (this.serverId === null) return [CLOSE_CODES.invalidFrame, 'the first frame must be hello'];
     if (frame.type === 'sample') this.store.sample(this.serverId, frame, this.masterPid ?? undefined);
     else if (frame.type === 'event') this.store.event(this.serverId, frame.event);
-    else if (frame.type === 'profile') return undefined; // TODO(profiler core): the hub's profile store
+    else if (frame.type === 'profile') this.store.profileFrame(this.serverId, frame);
     else this.onAck(frame);
     return undefined;
   }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ALLOWED_SIGNALS, allowedSignal, type AllowedSignal } from '../protocol/constants';
 import type { SignalResult } from './agentSocket';
 import { MAX_ROUTE_WINDOW_SECONDS } from './routeStats';
+import { sendProfile } from './profile/profileApi';
 import type { Store } from './store';
 
 const MAX_BODY_BYTES = 4096;
@@ -34,7 +35,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     }
     return true;
   }
-  const match = /^\/api\/servers\/([A-Za-z0-9_-]{1,64})\/(history|routes|signal)$/.exec(url.pathname);
+  const match = /^\/api\/servers\/([A-Za-z0-9_-]{1,64})\/(history|routes|signal|profile)$/.exec(url.pathname);
   if (!match) return false;
   const [, id, action] = match;
   if (!ctx.store.server(id)) {
@@ -59,6 +60,10 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       return true;
     }
     sendJson(res, 200, { serverId: id, window, routes: ctx.store.routeWindow(id, window) });
+    return true;
+  }
+  if (action === 'profile' && req.method === 'GET') {
+    sendProfile(ctx.store, id, url.searchParams, res);
     return true;
   }
   if (action === 'signal' && req.method === 'POST') {

@@ -2,8 +2,9 @@
 // connect/sample/event/disconnect; each server's masters are its Generations (USR2 makes two) and what
 // they report adds up in its ServerAggregate. Views read servers()/history() and listen for StoreEvents.
 import { EventEmitter } from 'node:events';
-import type { HelloFrame, LifecycleEvent, SampleFrame } from '../protocol/agent';
-import type { HistoryPoint, ServerView } from '../protocol/ui';
+import type { HelloFrame, LifecycleEvent, ProfileFrame, SampleFrame } from '../protocol/agent';
+import type { HistoryPoint, ProfileResult, ServerView } from '../protocol/ui';
+import { ProfileStore, type ProfileQuery } from './profile/profileStore';
 import { Generations } from './generations';
 import type { HistoryReader } from './historyRing';
 import type { RequestTotals } from './requestLedger';
@@ -28,6 +29,8 @@ export interface StoreEvents {
   sample: [serverId: string, frame: SampleFrame];
   /** A server disconnected for longer than the retention is forgotten. */
   removed: [serverId: string];
+  /** Profile samples came in (any master's). */
+  profile: [serverId: string];
 }
 
 export interface StoreOptions {
@@ -49,6 +52,7 @@ interface ServerRecord {
   view: ServerSummary;
   generations: Generations;
   aggregate: ServerAggregate;
+  profile: ProfileStore;
 }
 
 export class Store extends EventEmitter<StoreEvents> {
@@ -77,7 +81,7 @@ export class Store extends EventEmitter<StoreEvents> {
     if (!record) {
       const aggregate = new ServerAggregate(bounds, this.historyPoints ?? historyPointsFor(s.interval), this.eventsKept);
       const generations = new Generations(s.masterPid, s.startedAt, (requests) => (aggregate.counters.exitedWorkerRequests += requests));
-      record = { view: newView(id, hello, 0), generations, aggregate };
+      record = { view: newView(id, hello, 0), generations, aggregate, profile: new ProfileStore() };
       this.records.set(id, record);
     } else {
       const outcome = record.generations.hello(s.masterPid, s.startedAt);
@@ -93,6 +97,7 @@ export class Store extends EventEmitter<StoreEvents> {
       }
     }
     record.view.connected = true;
+    record.profile.hello(s.profileHz);
     this.showWorkers(record);
     this.emit('server', this.view(record));
     return id;
@@ -162,6 +167,24 @@ export class Store extends EventEmitter<StoreEvents> {
     if (!record) return;
     record.aggregate.event(event);
     this.emit('event', id, event);
+  }
+
+  /** A master's profile frame (after USR2 the older master's workers' samples count too). */
+  profileFrame(id: string, frame: ProfileFrame): void {
+    const record = this.records.get(id);
+    if (!record) return;
+    record.profile.add(frame);
+    this.emit('profile', id);
+  }
+
+  /** Where the server's time went over a window (see ProfileStore.query); undefined for an unknown server. */
+  profile(id: string, query: ProfileQuery): ProfileResult | undefined {
+    return this.records.get(id)?.profile.query(id, query);
+  }
+
+  /** The server's profiles, for the file formats. */
+  profiles(id: string): ProfileStore | undefined {
+    return this.records.get(id)?.profile;
   }
 
   /** Servers as the metrics and exporters read them; not to be modified. */

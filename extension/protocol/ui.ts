@@ -78,6 +78,46 @@ export const historyPoint = z.strictObject({
     .describe("workers busy at the sample; absent when no worker's state is known (the worker class can't tell)"),
 }).meta({ id: 'HistoryPoint', description: 'One sample on the shared time axis of the charts.' });
 
+/** One frame of a profile tree: samples whose stacks pass through the same frames from the root down to here. */
+export interface ProfileNode {
+  name: string;
+  file: string;
+  line: number;
+  self: number;
+  total: number;
+  children: ProfileNode[];
+}
+export const profileNode: z.ZodType<ProfileNode> = z.lazy(() => z.strictObject({
+  name: z.string().describe('the function (its qualified name where Python has one); "(all)" at the root'),
+  file: z.string(),
+  line: z.number().int().describe('the line being run in this frame (for a caller: the line of the call)'),
+  self: z.number().int().describe('samples whose innermost frame is this one'),
+  total: z.number().int().describe('samples whose stack passes through this frame: self plus the children\'s totals'),
+  children: z.array(profileNode).describe('by total, largest first'),
+})).meta({ id: 'ProfileNode' });
+
+export const PROFILE_MODES = ['wall', 'cpu'] as const;
+export type ProfileMode = (typeof PROFILE_MODES)[number];
+
+export const profileResult = z.strictObject({
+  serverId: z.string(),
+  window: z.number().int().positive().describe('seconds back from the newest profile the hub holds'),
+  from: z.number().nullable().describe('start of the slices the answer covers (seconds since the epoch); null without samples'),
+  to: z.number().nullable().describe('end of the newest slice covered'),
+  mode: z.enum(PROFILE_MODES).describe('wall: every sample; cpu: only samples whose thread was on CPU'),
+  route: z.string().nullable().describe('"METHOD ROUTE" the answer is filtered to; null: all routes'),
+  pid: z.number().int().nullable().describe('the worker it is filtered to; null: all workers'),
+  hz: z.number().nullable().describe('the agents\' sampling rate: samples ÷ hz = seconds; null when unknown'),
+  profilerOn: z.boolean().describe('false when the current master said its profiler is off, or it predates profiles (protocol < 1.2)'),
+  samples: z.number().int().describe('samples in the answer (the root\'s total)'),
+  truncated: z.number().int().describe('samples the agents or the hub could not keep a stack for, in the window (all routes; pid filter applies)'),
+  routes: z.array(z.strictObject({ method: z.string(), route: z.string(), samples: z.number().int(), cpu: z.number().int() }))
+    .describe('every route with samples in the window and worker filter, most samples first (wall and cpu samples)'),
+  pids: z.array(z.number().int()).describe('workers with samples in the window, ascending'),
+  root: profileNode,
+}).meta({ id: 'ProfileResult', description: 'A profile: what GET /api/servers/:id/profile?format=json answers.' });
+export type ProfileResult = z.infer<typeof profileResult>;
+
 export const hubToUi = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('snapshot'), servers: z.array(serverView), history: z.record(z.string(), z.array(historyPoint)) })
     .meta({ id: 'SnapshotMessage', description: `On connect, and in answer to ready: every server, with the last ${SNAPSHOT_SECONDS / 60} minutes of its history.` }),
