@@ -96,6 +96,30 @@ export class ProfileStore {
     return { stacks, samples, truncated, routes, pids: [...pids].sort((a, b) => a - b), ...span(slices) };
   }
 
+  /**
+   * The window's samples per route ("METHOD ROUTE") and stack id, in the query's mode (its route filter
+   * ignored): what line heat is made from. `requestsOnly` leaves out samples outside requests ((idle),
+   * (no request)), whose methods are empty.
+   */
+  stacksByRoute(query: Omit<ProfileQuery, 'route'>, requestsOnly = false): Map<string, Map<number, number>> {
+    const out = new Map<string, Map<number, number>>();
+    for (const slice of this.slices.window(query.window)) {
+      for (const [key, packed] of slice.entries) {
+        const { route, pid, stack } = splitKey(key);
+        if (query.pid !== undefined && pid !== query.pid) continue;
+        const r = this.routes[route];
+        if (!r || (requestsOnly && !r.method)) continue;
+        const n = query.mode === 'cpu' ? cpuOf(packed) : wallOf(packed);
+        if (n <= 0) continue;
+        const name = routeName(r.method, r.route);
+        let stacks = out.get(name);
+        if (!stacks) out.set(name, (stacks = new Map()));
+        stacks.set(stack, (stacks.get(stack) ?? 0) + n);
+      }
+    }
+    return out;
+  }
+
   /** The profile as the API's json format and the dashboards show it. */
   query(serverId: string, query: ProfileQuery): ProfileResult {
     const counts = this.counts(query);
