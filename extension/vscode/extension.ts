@@ -7,6 +7,8 @@ import { registerAttachDocument, showAttachInstructions } from './attach';
 import { DebugLaunched } from './debugLaunched';
 import { registerDebugpy } from './debugpy';
 import { TASK_TYPE, GunicornTaskProvider } from './gunicornTask';
+import { HotLines } from './hotLines/hotLines';
+import type { HotLine } from './hotLines/hotLinesDecorations';
 import { HubHost } from './hubHost';
 import { openStackFrame } from './jumpToCode';
 import { LaunchedServers } from './launched';
@@ -14,6 +16,7 @@ import { launchServer, launchWithDebugger, type LaunchOverrides } from './launch
 import { disposeLog, errorLine, log } from './log';
 import { notify } from './notify';
 import { DashboardPanel, VIEW_TYPE } from './panel';
+import { registerReadOnlyFiles } from './readOnlyFiles';
 import { signalServer, stopServer, type ServerArg } from './serverCommands';
 import { ServersTree } from './serversTree';
 import { StatusBar } from './statusBar';
@@ -29,6 +32,10 @@ export interface GunicornLiveApi {
   launchedPids(): number[];
   /** Masters of the debug sessions this window launched. */
   debugLaunchedPids(): number[];
+  /** The hot lines an editor shows now (the active one by default), as decorated. */
+  hotLines(editor?: vscode.TextEditor): HotLine[];
+  /** Whether hot lines are shown, and the status bar item's text. */
+  hotLinesState(): { enabled: boolean; statusText: string };
 }
 
 let shutdown: (() => Promise<void>) | undefined;
@@ -39,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
   const debugLaunched = new DebugLaunched();
   const tree = new ServersTree(hubs);
   const statusBar = new StatusBar(hubs);
+  const hotLines = new HotLines(context.extensionUri, hubs);
   const openPanel = (preserveFocus = false) => DashboardPanel.show(context.extensionUri, hubs, preserveFocus);
 
   /** Runs a command, turning any failure into one logged line and one notification. */
@@ -58,8 +66,10 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     debugLaunched,
     registerDebugpy(),
     registerAttachDocument(),
+    registerReadOnlyFiles(),
     tree,
     statusBar,
+    hotLines,
     hubs,
     vscode.window.registerTreeDataProvider('gunicornLive.servers', tree),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new GunicornTaskProvider(hubs)),
@@ -109,6 +119,8 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     panel: () => DashboardPanel.instance?.panel,
     launchedPids: () => launched.all(),
     debugLaunchedPids: () => debugLaunched.all(),
+    hotLines: (editor = vscode.window.activeTextEditor) => (editor ? hotLines.shownIn(editor) : []),
+    hotLinesState: () => ({ enabled: hotLines.toggle.enabled, statusText: hotLines.toggle.text }),
   };
 }
 
