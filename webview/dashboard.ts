@@ -2,10 +2,11 @@
 import { Banner } from './banner';
 import { DashboardCharts } from './charts';
 import { Controls } from './controls';
-import { h } from './dom';
+import { h, icon } from './dom';
 import { EventsList } from './eventsList';
 import { Header } from './header';
 import { afterFrame, nextTask } from './nextTask';
+import { ProfileView } from './profile/profileView';
 import { RoutesTable } from './routesTable';
 import type { Change, DashboardState } from './state';
 import { Summary } from './summary';
@@ -13,6 +14,8 @@ import { onThemeChange, WorkerColors } from './theme';
 import { Toolbar } from './toolbar';
 import type { Transport } from './transport';
 import { WorkersTable } from './workersTable';
+
+type Tab = 'overview' | 'profile';
 
 export class Dashboard {
   readonly charts: DashboardCharts;
@@ -22,9 +25,14 @@ export class Dashboard {
   private readonly banner: Banner;
   private readonly summary = new Summary();
   private readonly workers: WorkersTable;
-  private readonly routes = new RoutesTable();
+  private readonly routes: RoutesTable;
   private readonly events: EventsList;
   private readonly content: HTMLElement;
+  private readonly overview: HTMLElement;
+  readonly profile: ProfileView;
+  private readonly tabs: Record<Tab, HTMLButtonElement>;
+  private tab: Tab = 'overview';
+  private profiledServer: string | null = null;
 
   constructor(private readonly root: HTMLElement, private readonly state: DashboardState, transport: Transport) {
     const colors = new WorkerColors();
@@ -35,12 +43,23 @@ export class Dashboard {
     this.charts = new DashboardCharts(colors);
     this.workers = new WorkersTable(colors);
     this.events = new EventsList(transport.openFile);
-    this.content = h('main', { class: 'content', id: 'content' },
+    this.routes = new RoutesTable((route) => {
+      this.showTab('profile');
+      this.profile.showRoute(route);
+    });
+    this.profile = new ProfileView(state, transport);
+    this.overview = h('div', { class: 'tab-panel', id: 'overview', role: 'tabpanel', 'aria-labelledby': 'tab-overview' },
       this.summary.element,
       this.charts.element,
       markerLegend(),
       this.workers.element,
       h('div', { class: 'lower-grid' }, this.routes.element, this.events.element));
+    this.tabs = { overview: this.tabButton('overview', 'Overview', 'pulse'), profile: this.tabButton('profile', 'Profile', 'flame') };
+    this.content = h('main', { class: 'content', id: 'content' },
+      h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Views' }, this.tabs.overview, this.tabs.profile),
+      this.overview,
+      this.profile.element);
+    this.showTab('overview');
     root.removeAttribute('aria-busy');
     root.replaceChildren(
       this.header.element,
@@ -48,7 +67,10 @@ export class Dashboard {
       this.banner.element,
       this.content);
     state.subscribe((change) => this.onChange(change));
-    onThemeChange(() => this.charts.applyTheme());
+    onThemeChange(() => {
+      this.charts.applyTheme();
+      this.profile.flame.themeChanged();
+    });
     // Once a second: retry countdown and the "no new samples" check, which change with no message.
     setInterval(() => this.renderState(), 1000);
     this.renderAll();
@@ -88,6 +110,9 @@ export class Dashboard {
       case 'ack':
         this.controls.ack(change.id, change.ok, change.error);
         return;
+      case 'profile':
+        this.profile.onAnswer(change.message);
+        return;
       case 'history': {
         // Redraw only when the window reaches back past what the charts already had.
         const server = this.state.selected;
@@ -97,6 +122,7 @@ export class Dashboard {
         return;
       }
       case 'view':
+        this.profile.viewChanged();
         this.toolbar.render();
         this.header.renderBadge();
         this.reloadCharts();
@@ -105,7 +131,36 @@ export class Dashboard {
     }
   }
 
+  /** Overview (charts and tables) or Profile; arrow keys move between the tabs, as ARIA's tabs pattern says. */
+  showTab(tab: Tab): void {
+    this.tab = tab;
+    for (const [name, button] of Object.entries(this.tabs) as Array<[Tab, HTMLButtonElement]>) {
+      const active = name === tab;
+      button.setAttribute('aria-selected', String(active));
+      button.tabIndex = active ? 0 : -1;
+    }
+    this.overview.hidden = tab !== 'overview';
+    this.profile.setActive(tab === 'profile');
+  }
+
+  private tabButton(tab: Tab, label: string, iconName: string): HTMLButtonElement {
+    const button = h('button', { type: 'button', role: 'tab', class: 'tab', id: `tab-${tab}`, 'aria-controls': tab === 'profile' ? 'profile-view' : 'overview',
+      onclick: () => this.showTab(tab) }, icon(iconName), label);
+    button.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+      const next: Tab = this.tab === 'overview' ? 'profile' : 'overview';
+      this.showTab(next);
+      this.tabs[next].focus();
+      e.preventDefault();
+    });
+    return button;
+  }
+
   private renderAll(): void {
+    if (this.state.selectedId !== this.profiledServer) {
+      this.profiledServer = this.state.selectedId;
+      this.profile.serverChanged();
+    }
     this.header.render();
     this.toolbar.render();
     // Charts first: they meet workers in the order they lived, which fixes each worker's colour.

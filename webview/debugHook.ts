@@ -2,6 +2,7 @@
 // really hold points and says what the page's work cost, without reaching into Chart.js internals.
 import { CHART_NAMES, type DashboardCharts } from './charts';
 import { perf, type Timing } from './perf';
+import type { ProfileView } from './profile/profileView';
 import type { DashboardState } from './state';
 
 export interface DebugHook {
@@ -16,12 +17,16 @@ export interface DebugHook {
   /** Markers on the shared time axis, by kind. */
   markers(): Record<string, number>;
   workerPids(): number[];
+  /** The Profile view's model: state, samples, frames drawn, top function, zoom. */
+  profile(): Record<string, unknown> | null;
+  /** Where the widest drawn frame of a function is on the flame canvas (CSS pixels), for hovering. */
+  profileBox(name: string): { x: number; y: number; w: number } | null;
   perf(): Record<string, Timing>;
   resetPerf(): void;
 }
 
 /** Installed as the page starts; `charts` is null until the views exist (a task later). */
-export function installDebugHook(host: 'browser' | 'vscode', state: DashboardState, charts: () => DashboardCharts | null): void {
+export function installDebugHook(host: 'browser' | 'vscode', state: DashboardState, charts: () => DashboardCharts | null, profile: () => ProfileView | null): void {
   const hook: DebugHook = {
     host,
     get pointsReceived() { return charts()?.pointsReceived ?? 0; },
@@ -36,6 +41,8 @@ export function installDebugHook(host: 'browser' | 'vscode', state: DashboardSta
       return byKind;
     },
     workerPids: () => state.selected?.view.workers.map((w) => w.pid) ?? [],
+    profile: () => profile()?.facts() ?? null,
+    profileBox: (name) => profile()?.flame.boxOf(name) ?? null,
     perf: () => perf.snapshot(),
     resetPerf: () => perf.reset(),
   };

@@ -4,11 +4,9 @@
 import type { LifecycleEvent, StackFrame } from '../extension/protocol/agent';
 import { h, icon, setText } from './dom';
 import { formatClock, formatExit, isBadExit } from './format';
+import { frameLink, isLibrary, type OpenFile } from './frames';
 
 const MAX_SHOWN = 200;
-
-/** Opens a frame's file in the editor; null where the host cannot (the browser). */
-export type OpenFile = ((file: string, line: number) => void) | null;
 
 export class EventsList {
   readonly element: HTMLElement;
@@ -73,7 +71,7 @@ export class EventsList {
     // Keep the library frame that called into the app: it says how the request got there.
     const folded = firstOwn > 2 ? frames.slice(0, firstOwn - 1) : [];
     const item = (f: StackFrame) => h('li', { class: `frame${isLibrary(f.file) ? ' frame-lib' : ''}` },
-      this.frameLink(f), h('span', { class: 'frame-fn' }, ` in ${f.function}`));
+      frameLink(this.openFile, f.file, f.line), h('span', { class: 'frame-fn' }, ` in ${f.function}`));
     const list = h('ol', { class: 'frames', start: folded.length + 1 }, ...frames.slice(folded.length).map(item));
     return h('details', { class: 'stack', open: true },
       h('summary', {}, `${where} (${frames.length} frame${frames.length === 1 ? '' : 's'})`),
@@ -82,22 +80,4 @@ export class EventsList {
         h('ol', { class: 'frames' }, ...folded.map(item))),
       list);
   }
-
-  private frameLink(f: StackFrame): HTMLElement {
-    const text = `${f.file}:${f.line}`;
-    const open = this.openFile;
-    if (!open) return h('code', { class: 'frame-path' }, text);
-    return h('button', {
-      type: 'button',
-      class: 'frame-path frame-link',
-      title: `Open ${f.file} at line ${f.line}`,
-      'aria-label': `Open ${f.file} at line ${f.line}`,
-      onclick: () => open(f.file, f.line),
-    }, text);
-  }
-}
-
-/** Frames of Python itself and installed packages (Gunicorn included), as opposed to the app's. */
-function isLibrary(file: string): boolean {
-  return file.startsWith('<') || /[\\/](site-packages|dist-packages)[\\/]/.test(file) || /[\\/]lib[\\/]python\d(\.\d+)?[\\/]/.test(file);
 }

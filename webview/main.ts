@@ -20,7 +20,7 @@ const transport = createTransport({
 });
 
 let dashboard: Dashboard | null = null;
-installDebugHook(transport.host, state, () => dashboard?.charts ?? null);
+installDebugHook(transport.host, state, () => dashboard?.charts ?? null, () => dashboard?.profile ?? null);
 
 // Each piece in a short task of its own, so none is long: this module's evaluation (the connection is
 // already opening); the saved preferences (the browser's localStorage opens on first use, ~10 ms);

@@ -1,8 +1,9 @@
 // The routes table: requests per method and route since the hub first saw the server, with the rate
 // and latency percentiles the hub estimates, and errors (5xx or the app raised). Sortable; rows are
-// kept and updated in place, so a sort chosen by the user survives every update.
+// kept and updated in place, so a sort chosen by the user survives every update. Each row's flame
+// button opens the Profile view on that route.
 import type { RouteView, ServerView } from '../extension/protocol/ui';
-import { h, setText } from './dom';
+import { h, icon, setText } from './dom';
 import { formatCount, formatLatency, formatRate } from './format';
 import { applyOrder, SortableHeader, type Column } from './sortable';
 
@@ -21,6 +22,7 @@ const COLUMNS: Column<Row>[] = [
   { key: 'p95', label: 'p95', numeric: true, help: '95th percentile latency', sortValue: (r) => r.route.p95 },
   { key: 'p99', label: 'p99', numeric: true, help: '99th percentile latency', sortValue: (r) => r.route.p99 },
   { key: 'errors', label: 'Errors', numeric: true, help: '5xx answers plus requests whose app code raised', sortValue: (r) => r.route.errors },
+  { key: 'profile', label: 'Profile', help: "Open the Profile view on this route's samples" },
 ];
 
 export class RoutesTable {
@@ -31,7 +33,7 @@ export class RoutesTable {
   private readonly count: HTMLElement;
   private readonly rows = new Map<string, Row>();
 
-  constructor() {
+  constructor(private readonly onProfile: (route: string) => void) {
     this.tbody = h('tbody');
     this.header = new SortableHeader(COLUMNS, { key: 'count', descending: true }, () => this.order());
     this.empty = h('p', { class: 'empty' }, 'No requests yet.');
@@ -65,6 +67,9 @@ export class RoutesTable {
         row = { tr: h('tr', { 'data-route': key }, ...Object.values(cells)), cells, route };
         setText(cells.method!, route.method);
         cells.route!.append(h('code', {}, route.route));
+        cells.profile!.append(h('button', {
+          type: 'button', class: 'icon-button', title: `Profile ${key}`, 'aria-label': `Profile ${key}`, onclick: () => this.onProfile(key),
+        }, icon('flame')));
         this.rows.set(key, row);
       }
       row.route = route;

@@ -24,6 +24,7 @@ export type Change =
   | { kind: 'server'; serverId: string } // a server's view changed with no new sample (agent came or went)
   | { kind: 'event'; serverId: string; event: LifecycleEvent }
   | { kind: 'ack'; id: string; ok: boolean; error?: string }
+  | { kind: 'profile'; message: Extract<HubToUi, { type: 'profile' }> } // an answer to the Profile view's request
   | { kind: 'view' } // time window or pause changed
   | { kind: 'history'; serverId: string; heldFrom: number }; // older history arrived; `heldFrom`: the oldest point before it
 
@@ -144,6 +145,9 @@ export class DashboardState {
       }
       case 'ack':
         this.emit({ kind: 'ack', id: msg.id, ok: msg.ok, error: msg.error });
+        return;
+      case 'profile':
+        this.emit({ kind: 'profile', message: msg });
         return;
       default:
         // A newer hub may send more; an unknown message must not break the view.

@@ -1,8 +1,9 @@
 // The one part that differs between hosts. Browser: a WebSocket to the hub's /ws/ui with the token
 // from location.hash, reconnecting with backoff. VS Code webview: postMessage to the extension, which
 // relays the same HubToUi / UiToHub objects.
-import type { HubToUi, UiToHub } from '../extension/protocol/ui';
+import type { HubToUi, ProfileFileFormat, UiToHub } from '../extension/protocol/ui';
 import { perf } from './perf';
+import { downloadProfile, type ProfileQueryFields } from './profile/profileExport';
 
 export type ConnectionState =
   | { kind: 'connecting'; attempt: number }
@@ -21,6 +22,8 @@ export interface Transport {
   send(msg: UiToHub): boolean;
   /** Opens a file at a line in the editor; null where the host cannot (the browser). */
   readonly openFile: ((file: string, line: number) => void) | null;
+  /** Saves the profile as a file: a download in the browser, VS Code's Save dialog in the webview. */
+  exportProfile(query: ProfileQueryFields, format: ProfileFileFormat): Promise<void>;
   /** UI preferences (time window, selected server) that survive a reload of the view. */
   saveState(state: unknown): void;
   loadState(): unknown;
@@ -39,7 +42,7 @@ export function createTransport(handlers: TransportHandlers): Transport {
 }
 
 /**
- * A snapshot or a history slice (megabytes) is handled in a task of its own, after the one that
+ * A snapshot, a history slice or a profile (megabytes) is handled in a task of its own, after the one that
  * received and parsed it, so no single task does both. Messages behind it wait their turn: order kept.
  */
 function ownTask(deliver: (msg: HubToUi) => void): (msg: HubToUi) => void {
@@ -49,7 +52,7 @@ function ownTask(deliver: (msg: HubToUi) => void): (msg: HubToUi) => void {
     if (queue.length > 0) setTimeout(drain, 0);
   };
   return (msg) => {
-    if (queue.length === 0 && msg.type !== 'snapshot' && msg.type !== 'history') return deliver(msg);
+    if (queue.length === 0 && msg.type !== 'snapshot' && msg.type !== 'history' && msg.type !== 'profile') return deliver(msg);
     queue.push(msg);
     if (queue.length === 1) setTimeout(drain, 0);
   };
@@ -57,7 +60,7 @@ function ownTask(deliver: (msg: HubToUi) => void): (msg: HubToUi) => void {
 
 function isHubMessage(data: unknown): data is HubToUi {
   const type = (data as { type?: unknown } | null)?.type;
-  return type === 'snapshot' || type === 'history' || type === 'update' || type === 'server' || type === 'removed' || type === 'event' || type === 'ack';
+  return type === 'snapshot' || type === 'history' || type === 'update' || type === 'server' || type === 'removed' || type === 'event' || type === 'ack' || type === 'profile';
 }
 
 function vscodeTransport(handlers: TransportHandlers): Transport {
@@ -82,6 +85,7 @@ function vscodeTransport(handlers: TransportHandlers): Transport {
       return true;
     },
     openFile: (file, line) => api.postMessage({ type: 'openFile', file, line } satisfies UiToHub),
+    exportProfile: async (query, format) => api.postMessage({ type: 'saveProfile', ...query, format } satisfies UiToHub),
     saveState: (state) => api.setState(state),
     loadState: () => api.getState(),
   };
@@ -168,6 +172,7 @@ function browserTransport(handlers: TransportHandlers): Transport {
     host: 'browser',
     // A browser page cannot open the user's files; the events list shows path:line instead.
     openFile: null,
+    exportProfile: (query, format) => downloadProfile(token ?? '', query, format),
     send: (msg) => {
       if (!socket || socket.readyState !== WebSocket.OPEN) return false;
       socket.send(JSON.stringify(msg));

@@ -2,7 +2,7 @@
 // webview): a snapshot, then the store's changes as HubToUi messages; and how its messages are answered.
 import type { AllowedSignal, LifecycleEvent } from '../protocol/agent';
 import { allowedSignal, HISTORY_SECONDS, SNAPSHOT_SECONDS } from '../protocol/constants';
-import type { HistoryPoint, HubToUi, ServerView, UiToHub } from '../protocol/ui';
+import type { HistoryPoint, HubToUi, ProfileRequestMessage, ServerView, UiToHub } from '../protocol/ui';
 import type { HistoryReader } from './historyRing';
 import type { Store } from './store';
 
@@ -68,10 +68,18 @@ export function relayStore(store: Store, post: (message: HubToUi) => void): () =
   };
 }
 
-/** Answers `ready` (a snapshot) and `signal` (the agent's ack); `openFile` is the host's to handle. */
+/** Answers `ready` (a snapshot), `signal` (the agent's ack) and `profile`; `openFile` and `saveProfile` are the host's to handle. */
 export async function answerUi(message: UiToHub, store: Store, sendSignal: SendSignal, post: (m: HubToUi) => void): Promise<void> {
   if (message.type === 'ready') return sendSnapshot(store, post);
+  if (message.type === 'profile') return post(answerProfile(message, store));
   if (message.type !== 'signal') return;
   const result = await sendSignal(message.serverId, allowedSignal(message.signal)!);
   post({ type: 'ack', id: message.id, ...result });
+}
+
+/** The profile a dashboard asked for, to it alone (each dashboard has its own filters). */
+export function answerProfile(message: ProfileRequestMessage, store: Store): HubToUi {
+  const { id, serverId, type: _type, ...query } = message;
+  const profile = store.profile(serverId, query) ?? null;
+  return { type: 'profile', id, profile, ...(profile ? {} : { error: `no server with id ${serverId}` }) };
 }

@@ -1,5 +1,5 @@
 // Dashboards on /ws/ui: a snapshot when they connect, then every update, event and ack as it happens
-// (see uiFeed.ts). A dashboard may only ask for a snapshot or an allow-listed signal.
+// (see uiFeed.ts). A dashboard may only ask for a snapshot, an allow-listed signal or a profile.
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES } from '../protocol/constants';
 import { uiToHub, type HubToUi } from '../protocol/ui';
@@ -44,7 +44,7 @@ export class UiSockets {
     } catch {
       return socket.close(CLOSE_CODES.invalidFrame, 'message is not JSON');
     }
-    if (!parsed.success || parsed.data.type === 'openFile') return socket.close(CLOSE_CODES.invalidFrame, 'invalid message');
+    if (!parsed.success || parsed.data.type === 'openFile' || parsed.data.type === 'saveProfile') return socket.close(CLOSE_CODES.invalidFrame, 'invalid message');
     await answerUi(parsed.data, this.store, this.sendSignal, (message) => send(socket, message));
   }
 

@@ -3,7 +3,7 @@
 // `uiToHub`, the webview imports only the inferred types (`import type`, so its bundle carries no zod),
 // and `npm run protocol:schema` writes both directions as ui.schema.json and docs/protocol.md's tables.
 import { z } from 'zod';
-import { ALLOWED_SIGNALS, SNAPSHOT_SECONDS } from './constants';
+import { ALLOWED_SIGNALS, HISTORY_SECONDS, SNAPSHOT_SECONDS } from './constants';
 import { lifecycleEvent } from './agent';
 
 const nullableNumber = z.number().nullable();
@@ -118,6 +118,17 @@ export const profileResult = z.strictObject({
 }).meta({ id: 'ProfileResult', description: 'A profile: what GET /api/servers/:id/profile?format=json answers.' });
 export type ProfileResult = z.infer<typeof profileResult>;
 
+export const PROFILE_FILE_FORMATS = ['speedscope', 'collapsed'] as const;
+
+/** What a dashboard asks of a profile: the query of GET /api/servers/:id/profile, as message fields. */
+const profileQueryFields = {
+  serverId: z.string().min(1).max(64),
+  window: z.number().int().min(1).max(HISTORY_SECONDS).describe('seconds back from the newest profile'),
+  route: z.string().min(1).max(600).optional().describe('"METHOD ROUTE"; absent: all routes'),
+  pid: z.number().int().positive().optional().describe('a worker; absent: all workers'),
+  mode: z.enum(PROFILE_MODES),
+};
+
 export const hubToUi = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('snapshot'), servers: z.array(serverView), history: z.record(z.string(), z.array(historyPoint)) })
     .meta({ id: 'SnapshotMessage', description: `On connect, and in answer to ready: every server, with the last ${SNAPSHOT_SECONDS / 60} minutes of its history.` }),
@@ -133,6 +144,12 @@ export const hubToUi = z.discriminatedUnion('type', [
     .meta({ id: 'EventMessage', description: "Each lifecycle event, as the agent's event frame." }),
   z.strictObject({ type: z.literal('ack'), id: z.string(), ok: z.boolean(), error: z.string().optional() })
     .meta({ id: 'AckMessage', description: 'The agent answered a signal.' }),
+  z.strictObject({
+    type: z.literal('profile'),
+    id: z.string().describe("the request's id"),
+    profile: profileResult.nullable().describe('null when the server is not known (then `error` says so)'),
+    error: z.string().optional(),
+  }).meta({ id: 'ProfileMessage', description: 'The answer to a profile request, to the dashboard that asked only.' }),
 ]).meta({ id: 'HubToUi', description: 'Hub → dashboard.' });
 
 const sigPrefixed = ALLOWED_SIGNALS.map((s) => `SIG${s}` as const);
@@ -148,6 +165,10 @@ export const uiToHub = z.discriminatedUnion('type', [
     .meta({ id: 'ReadyMessage', description: "The webview's script listens now: the VS Code host answers with a snapshot (the browser needs none)." }),
   z.strictObject({ type: z.literal('openFile'), file: z.string().min(1).max(4096), line: z.number().int().nonnegative() })
     .meta({ id: 'OpenFileMessage', description: "VS Code only (the browser's socket refuses it): open `file` at `line`." }),
+  z.strictObject({ type: z.literal('profile'), id: z.string().min(1).max(64), ...profileQueryFields })
+    .meta({ id: 'ProfileRequestMessage', description: 'Asks for a profile (as GET /api/servers/:id/profile?format=json); answered by a profile message. The Profile view asks every 2 s while it is shown.' }),
+  z.strictObject({ type: z.literal('saveProfile'), ...profileQueryFields, format: z.enum(PROFILE_FILE_FORMATS) })
+    .meta({ id: 'SaveProfileMessage', description: "VS Code only (the browser downloads from the API instead): save the profile as a file the user picks." }),
 ]).meta({ id: 'UiToHub', description: 'Dashboard → hub.' });
 
 export type WorkerView = z.infer<typeof workerView>;
@@ -156,3 +177,5 @@ export type ServerView = z.infer<typeof serverView>;
 export type HistoryPoint = z.infer<typeof historyPoint>;
 export type HubToUi = z.infer<typeof hubToUi>;
 export type UiToHub = z.infer<typeof uiToHub>;
+export type ProfileRequestMessage = Extract<UiToHub, { type: 'profile' }>;
+export type ProfileFileFormat = (typeof PROFILE_FILE_FORMATS)[number];

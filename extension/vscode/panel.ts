@@ -10,6 +10,7 @@ import { uiToHub, type HubToUi } from '../protocol/ui';
 import type { HubHost } from './hubHost';
 import { openStackFrame } from './jumpToCode';
 import { log } from './log';
+import { saveProfile } from './saveProfile';
 
 export const VIEW_TYPE = 'gunicornLive.dashboard';
 
@@ -100,13 +101,17 @@ export class DashboardPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(message);
   }
 
-  /** The webview may ask for a snapshot, a signal (as on /ws/ui) or to open a stack frame's file; nothing else. */
+  /** The webview may ask for a snapshot, a signal, a profile (as on /ws/ui), to open a stack frame's file or to save a profile; nothing else. */
   private async onMessage(msg: unknown): Promise<void> {
     const parsed = uiToHub.safeParse(msg);
     if (!parsed.success) return;
     const message = parsed.data;
     if (message.type === 'openFile') {
       await openStackFrame(message.file, message.line);
+      return;
+    }
+    if (message.type === 'saveProfile') {
+      await saveProfile(this.hub.store, message);
       return;
     }
     if (message.type === 'signal') log().info(`Dashboard: ${message.signal} to server ${message.serverId}`);

@@ -2,10 +2,10 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { HISTORY_SECONDS } from '../../protocol/constants';
-import { PROFILE_MODES } from '../../protocol/ui';
+import { PROFILE_MODES, type ProfileFileFormat } from '../../protocol/ui';
 import type { Store } from '../store';
 import { collapsed, speedscope } from './profileFormats';
-import type { ProfileQuery } from './profileStore';
+import type { ProfileQuery, ProfileStore } from './profileStore';
 
 export const PROFILE_FORMATS = ['json', 'collapsed', 'speedscope'] as const;
 /** Without ?window: the dashboards' default window, 5 minutes. */
@@ -53,16 +53,23 @@ export function sendProfile(store: Store, id: string, search: URLSearchParams, r
     return;
   }
   const { format, ...query } = request;
-  const label = `${id}-${query.route === undefined ? 'all' : slug(query.route)}-${query.mode}-${query.window}s`;
   if (format === 'json') {
     send(res, 'application/json; charset=utf-8', JSON.stringify(profiles.query(id, query)));
-  } else if (format === 'collapsed') {
-    send(res, 'text/plain; charset=utf-8', collapsed(profiles.table, profiles.counts(query)), `${label}.collapsed.txt`);
   } else {
-    const name = `${query.route ?? 'all routes'} · ${query.pid === undefined ? 'all workers' : `worker ${query.pid}`} · ${query.mode} · last ${query.window} s`;
-    const file = speedscope(profiles.table, profiles.counts(query), profiles.hz, name, 'gunicorn-live');
-    send(res, 'application/json; charset=utf-8', JSON.stringify(file), `${label}.speedscope.json`);
+    const file = profileFile(profiles, id, query, format);
+    send(res, file.contentType, file.body, file.filename);
   }
+}
+
+/** A window's profile as a file other tools read: for the API's downloads and VS Code's Save dialog. */
+export function profileFile(profiles: ProfileStore, id: string, query: ProfileQuery, format: ProfileFileFormat): { body: string; filename: string; contentType: string } {
+  const label = `${id}-${query.route === undefined ? 'all' : slug(query.route)}-${query.mode}-${query.window}s`;
+  if (format === 'collapsed') {
+    return { body: collapsed(profiles.table, profiles.counts(query)), filename: `${label}.collapsed.txt`, contentType: 'text/plain; charset=utf-8' };
+  }
+  const name = `${query.route ?? 'all routes'} · ${query.pid === undefined ? 'all workers' : `worker ${query.pid}`} · ${query.mode} · last ${query.window} s`;
+  const file = speedscope(profiles.table, profiles.counts(query), profiles.hz, name, 'gunicorn-live');
+  return { body: JSON.stringify(file), filename: `${label}.speedscope.json`, contentType: 'application/json; charset=utf-8' };
 }
 
 function send(res: ServerResponse, type: string, body: string, filename?: string): void {
