@@ -16,6 +16,7 @@ import { launchServer, launchWithDebugger, type LaunchOverrides } from './launch
 import { disposeLog, errorLine, log } from './log';
 import { notify } from './notify';
 import { DashboardPanel, VIEW_TYPE } from './panel';
+import { profileRoute } from './profileRoute';
 import { registerReadOnlyFiles } from './readOnlyFiles';
 import { signalServer, stopServer, type ServerArg } from './serverCommands';
 import { ServersTree } from './serversTree';
@@ -95,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     command('gunicornLive.stop', (arg: ServerArg) => stopServer(hubs, launched, debugLaunched, arg)),
     command('gunicornLive.openStackFrame', (file: string, line: number) => openStackFrame(file, line)),
     command('gunicornLive.showLog', () => log().show()),
+    command('gunicornLive.profileRoute', (route?: string) => profileRoute(hubs, () => openPanel(), typeof route === 'string' ? route : undefined)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!hubs.current || !(e.affectsConfiguration('gunicornLive.hub.host') || e.affectsConfiguration('gunicornLive.hub.port'))) return;
       // Running agents report to the hub's current address, so it is not moved under them.

@@ -59,7 +59,7 @@ export function lineHeat(sources: Iterable<HeatSource>): HeatMap {
   const functions = new Map<string, Map<string, Counting>>();
   const count = <K>(byFile: Map<string, Map<K, Counting>>, file: string, key: K, line: number, route: string, n: number, leaf: boolean) => {
     let inFile = byFile.get(file);
-    if (!inFile) byFile.set(file, (inFile = new Map()));
+    if (!inFile) byFile.set(file, (inFile = new Map<K, Counting>()));
     let c = inFile.get(key);
     if (!c) inFile.set(key, (c = { self: 0, total: 0, routes: new Map(), firstLine: line }));
     c.total += n;

@@ -113,7 +113,7 @@ export class ProfileStore {
         if (n <= 0) continue;
         const name = routeName(r.method, r.route);
         let stacks = out.get(name);
-        if (!stacks) out.set(name, (stacks = new Map()));
+        if (!stacks) out.set(name, (stacks = new Map<number, number>()));
         stacks.set(stack, (stacks.get(stack) ?? 0) + n);
       }
     }

@@ -77,11 +77,17 @@ describe('Hot lines from the profile', function () {
     /** The samples passing through the call line, summed over the hub's /cpu tree (no recursion there). */
     const throughCall = (n: ProfileNode): number => (n.file === appFile() && n.line === callLine ? n.total : n.children.reduce((a, c) => a + throughCall(c), 0));
     const cpuProfile = () => hub.store.profile(serverId, { window: 300, mode: 'wall', route: 'GET /cpu' })!;
+    /** The call line's text as the hub's figures say it should read now: its share of the samples taken in requests (routes with a method). */
+    const expectedCallText = () => {
+      const profile = cpuProfile();
+      const inRequests = profile.routes.filter((r) => r.method).reduce((a, r) => a + r.samples, 0);
+      return `▮ ${formatShare(throughCall(profile.root), inRequests)} · GET /cpu · ${p50Text()}`;
+    };
     // Waits for the hot lines to have caught up with the hub (the last profile frames, the p50 of all 60 requests).
-    const lines = await waitFor('hot lines in spin_cpu with the hub\'s samples and p50 of /cpu', () => {
+    const lines = await waitFor('hot lines in spin_cpu with the hub\'s share and p50 of /cpu', () => {
       const shown = api.hotLines(editor);
       const call = shown.find((l) => l.line === callLine);
-      return shown.some((l) => body.includes(l.line)) && call && call.total === throughCall(cpuProfile().root) && call.text.endsWith(` · ${p50Text()}`) ? shown : undefined;
+      return shown.some((l) => body.includes(l.line)) && call && call.total === throughCall(cpuProfile().root) && call.text === expectedCallText() ? shown : undefined;
     }, 30_000);
     const profile = cpuProfile();
     assert.ok(profile.samples > 0, 'the hub holds samples of GET /cpu');
@@ -98,12 +104,12 @@ describe('Hot lines from the profile', function () {
     const hottest = [...lines].sort((a, b) => b.self - a.self)[0];
     assert.ok(body.includes(hottest.line), `hottest line ${hottest.line} is in spin_cpu (${def}..${def + 5})`);
     const call = lines.find((l) => l.line === callLine)!;
-    assert.ok(call.total >= hottest.total, 'the call line counts the time of spin_cpu below it');
     // Its share: of the samples taken in requests (all routes with a method; (idle) and (no request) not).
     const inRequests = profile.routes.filter((r) => r.method).reduce((a, r) => a + r.samples, 0);
-    assert.ok(call.text.startsWith(`▮ ${formatShare(call.total, inRequests)} · `), `${call.text}: ${call.total} of ${inRequests} samples`);
     assert.equal(call.level, heatLevel(call.total, inRequests));
-    assert.ok(call.level >= 3, `the call line carries most request samples: ${call.text}`);
+    // spin_cpu's time is all under the call: no sample ends in spin_cpu that does not pass through it.
+    const spinSelf = lines.filter((l) => body.includes(l.line)).reduce((n, l) => n + l.self, 0);
+    assert.ok(spinSelf > 0 && call.total >= spinSelf, `the call line (${call.total}) holds spin_cpu's own samples (${spinSelf})`);
     for (const l of lines) assert.match(l.text, new RegExp(`^▮ ${SHARE} · GET /cpu · [\\d.]+ (ms|s) p50$`));
   });
 
