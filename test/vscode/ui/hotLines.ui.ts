@@ -27,7 +27,7 @@ function afterTexts(page: Page): Promise<string[]> {
 
 /** Gutter icons with a heat mark, by level. */
 function gutterLevels(page: Page): Promise<number[]> {
-  return page.evaluate(`[...document.querySelectorAll('.monaco-editor .margin-view-overlays .cgmr')]
+  return page.evaluate(`[...document.querySelectorAll('.monaco-editor .margin *')]
     .map((e) => /heat-(\\d)\\.svg/.exec(getComputedStyle(e).backgroundImage)?.[1])
     .filter((n) => n !== undefined)
     .map(Number)`);
@@ -80,7 +80,7 @@ export async function runHotLinesUiTest(o: HotLinesUiOptions): Promise<void> {
     o.log(`hot line texts: ${JSON.stringify(texts)}`);
     const levels = await gutterLevels(page);
     if (levels.length !== texts.length) {
-      o.log(`margin: ${JSON.stringify(await page.evaluate(`[...document.querySelectorAll('.monaco-editor .margin-view-overlays > div')].slice(30, 50).map((l) => l.innerHTML.slice(0, 300) + ' ' + [...l.querySelectorAll('*')].map((e) => getComputedStyle(e).backgroundImage).join(','))`))}`);
+      o.log(`margin: ${JSON.stringify(await page.evaluate(`[...document.querySelectorAll('.monaco-editor .margin *')].filter((e) => getComputedStyle(e).backgroundImage !== 'none').map((e) => e.className + ' ' + getComputedStyle(e).backgroundImage.slice(0, 300))`))}`);
       throw new Error(`gutter heat marks ${JSON.stringify(levels)} for ${texts.length} hot lines`);
     }
     const lens = page.locator('.contentWidgets .codelens-decoration', { hasText: 'GET /cpu' }).first();
@@ -92,9 +92,8 @@ export async function runHotLinesUiTest(o: HotLinesUiOptions): Promise<void> {
 
     // Profile Route…: GET /cpu first (most time), Enter takes it; the panel shows its Profile view.
     await runCommand(page, 'Gunicorn Live: Profile Route…');
-    const first = page.locator('.quick-input-list .monaco-list-row').first();
-    await first.waitFor({ state: 'visible', timeout: 10_000 });
-    const firstLabel = (await first.textContent()) ?? '';
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'GET /' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    const firstLabel = (await page.locator('.quick-input-list .monaco-list-row').first().textContent()) ?? '';
     if (!firstLabel.startsWith('GET /cpu')) throw new Error(`the first route offered is "${firstLabel}", not GET /cpu`);
     await page.keyboard.press('Enter');
     const frame = await waitFor('the dashboard webview', () => dashboardFrame(page), 30_000);
