@@ -45,53 +45,80 @@ export interface HeatSource {
   byRoute: ReadonlyMap<string, ReadonlyMap<number, number>>;
 }
 
+/** One line's or function's counts while summing; `routes` in the order met, the current route's last. */
 interface Counting {
+  file: string;
+  key: number | string;
+  firstLine: number;
   self: number;
   total: number;
-  routes: Map<string, number>;
-  firstLine: number;
+  routes: Array<{ route: string; samples: number }>;
+  /** The (route, stack) pair that last counted here: a stack passing twice (recursion) counts once. */
+  seen: number;
 }
 
-/** Sums the sources (servers running the same code add up) into per-file line and function heat. */
+/**
+ * Sums the sources (servers running the same code add up) into per-file line and function heat. Each
+ * frame id is mapped once to its line and its function; then every (route, stack) pair walks its frames
+ * with integer bookkeeping only (a refresh of a busy profile is a few hundred thousand frame visits).
+ */
 export function lineHeat(sources: Iterable<HeatSource>): HeatMap {
   let samples = 0;
-  const lines = new Map<string, Map<number, Counting>>();
-  const functions = new Map<string, Map<string, Counting>>();
-  const count = <K>(byFile: Map<string, Map<K, Counting>>, file: string, key: K, line: number, route: string, n: number, leaf: boolean) => {
-    let inFile = byFile.get(file);
-    if (!inFile) byFile.set(file, (inFile = new Map<K, Counting>()));
-    let c = inFile.get(key);
-    if (!c) inFile.set(key, (c = { self: 0, total: 0, routes: new Map(), firstLine: line }));
+  let pair = 0;
+  const lines: Counting[] = [];
+  const functions: Counting[] = [];
+  const lineIds = new Map<string, number>();
+  const functionIds = new Map<string, number>();
+  const intern = (all: Counting[], ids: Map<string, number>, id: string, file: string, key: number | string, line: number) => {
+    let n = ids.get(id);
+    if (n === undefined) {
+      n = all.push({ file, key, firstLine: line, self: 0, total: 0, routes: [], seen: -1 }) - 1;
+      ids.set(id, n);
+    } else if (line < all[n].firstLine) all[n].firstLine = line;
+    return n;
+  };
+  const count = (c: Counting, route: string, n: number) => {
+    c.seen = pair;
     c.total += n;
-    if (leaf) c.self += n;
-    c.firstLine = Math.min(c.firstLine, line);
-    c.routes.set(route, (c.routes.get(route) ?? 0) + n);
+    const last = c.routes[c.routes.length - 1];
+    if (last?.route === route) last.samples += n;
+    else c.routes.push({ route, samples: n });
   };
 
   for (const source of sources) {
+    // Frame id → line and function ids (-1: no file), made on first use.
+    const lineOf = new Int32Array(source.frames.length).fill(-2);
+    const functionOf = new Int32Array(source.frames.length).fill(-2);
+    const ids = (frameId: number) => {
+      if (lineOf[frameId] === -2) {
+        const f = source.frames[frameId];
+        lineOf[frameId] = f?.file ? intern(lines, lineIds, `${f.file}\u0000${f.line}`, f.file, f.line, f.line) : -1;
+        functionOf[frameId] = f?.file ? intern(functions, functionIds, `${f.file}\u0000${f.function}`, f.file, f.function, f.line) : -1;
+      }
+    };
     for (const [route, stacks] of source.byRoute) {
       for (const [stackId, n] of stacks) {
         const stack = source.stacks[stackId];
         if (!stack || n <= 0) continue;
         samples += n;
-        const seenLines = new Set<string>();
-        const seenFunctions = new Set<string>();
+        pair += 1;
         for (let i = 0; i < stack.length; i++) {
-          const frame = source.frames[stack[i]];
-          if (!frame?.file) continue;
+          const frameId = stack[i];
+          if (frameId < 0 || frameId >= lineOf.length) continue;
+          ids(frameId);
           const leaf = i === stack.length - 1;
-          const lineKey = `${frame.file}\u0000${frame.line}`;
-          if (!seenLines.has(lineKey)) {
-            seenLines.add(lineKey);
-            count(lines, frame.file, frame.line, frame.line, route, n, leaf);
+          const l = lineOf[frameId];
+          if (l >= 0) {
+            const c = lines[l];
+            if (c.seen !== pair) count(c, route, n);
+            if (leaf) c.self += n;
           }
-          const functionKey = `${frame.file}\u0000${frame.function}`;
-          if (!seenFunctions.has(functionKey)) {
-            seenFunctions.add(functionKey);
-            count(functions, frame.file, frame.function, frame.line, route, n, leaf);
-          } else if (leaf) {
+          const fn = functionOf[frameId];
+          if (fn >= 0) {
+            const c = functions[fn];
+            if (c.seen !== pair) count(c, route, n);
             // Recursion: the innermost call's time is still the function's own.
-            functions.get(frame.file)!.get(frame.function)!.self += n;
+            if (leaf) c.self += n;
           }
         }
       }
@@ -99,19 +126,22 @@ export function lineHeat(sources: Iterable<HeatSource>): HeatMap {
   }
 
   const files = new Map<string, FileHeat>();
-  for (const [file, byLine] of lines) {
-    const fileLines = new Map<number, LineHeat>();
-    for (const [line, c] of byLine) fileLines.set(line, { self: c.self, total: c.total, routes: ranked(c.routes) });
-    const fileFunctions = [...(functions.get(file) ?? new Map<string, Counting>())]
-      .map(([name, c]) => ({ function: name, firstLine: c.firstLine, self: c.self, total: c.total, routes: ranked(c.routes) }))
-      .sort((a, b) => b.total - a.total || a.firstLine - b.firstLine);
-    files.set(file, { lines: fileLines, functions: fileFunctions });
-  }
+  const fileOf = (file: string) => {
+    let f = files.get(file);
+    if (!f) files.set(file, (f = { lines: new Map(), functions: [] }));
+    return f;
+  };
+  for (const c of lines) fileOf(c.file).lines.set(c.key as number, { self: c.self, total: c.total, routes: ranked(c.routes) });
+  for (const c of functions) fileOf(c.file).functions.push({ function: c.key as string, firstLine: c.firstLine, self: c.self, total: c.total, routes: ranked(c.routes) });
+  for (const f of files.values()) f.functions.sort((a, b) => b.total - a.total || a.firstLine - b.firstLine);
   return { samples, files };
 }
 
-function ranked(routes: Map<string, number>): RouteSamples {
-  return [...routes].map(([route, samples]) => ({ route, samples })).sort((a, b) => b.samples - a.samples || a.route.localeCompare(b.route));
+/** Routes merged (byRoute's routes come each once per source, so a route can recur), most samples first. */
+function ranked(routes: RouteSamples): RouteSamples {
+  const merged = new Map<string, number>();
+  for (const r of routes) merged.set(r.route, (merged.get(r.route) ?? 0) + r.samples);
+  return [...merged].map(([route, n]) => ({ route, samples: n })).sort((a, b) => b.samples - a.samples || a.route.localeCompare(b.route));
 }
 
 /** A share of all samples as the editor writes it: "38 %", "0.4 %", "<0.1 %". */

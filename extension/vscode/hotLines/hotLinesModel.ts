@@ -3,6 +3,7 @@
 // reported. Recomputed at most every REFRESH_MS, only when frames arrived (or the window slid), and only
 // while someone is looking (hotLines.ts).
 import { realpathSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { Hub } from '../../hub/hub';
 import { lineHeat, type FileHeat, type HeatMap, type HeatSource } from '../../hub/profile/lineHeat';
@@ -28,6 +29,8 @@ export class HotLinesModel implements vscode.Disposable {
   private readonly realPaths = new Map<string, string>();
   private dirty = true;
   private computedAt = 0;
+  /** Ten times the last recompute's duration: a huge profile is refreshed less often, not at a higher cost. */
+  private backoffMs = 0;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
   /** Fires after a recompute changed what is known. */
@@ -54,9 +57,10 @@ export class HotLinesModel implements vscode.Disposable {
     const hub = this.hubs.current;
     if (!hub) return false;
     if (!force && !(this.dirty || now - this.computedAt >= STALE_MS)) return false;
-    if (!force && now - this.computedAt < REFRESH_MS) return false;
+    if (!force && now - this.computedAt < Math.max(REFRESH_MS, this.backoffMs)) return false;
     this.dirty = false;
     this.computedAt = now;
+    const started = performance.now();
     const { window, mode } = hotLinesSettings();
     const sources: HeatSource[] = [];
     const p50s = new Map<string, [count: number, p50: number]>();
@@ -77,6 +81,7 @@ export class HotLinesModel implements vscode.Disposable {
       const real = this.realPath(file);
       if (!this.byRealPath.has(real)) this.byRealPath.set(real, heat);
     }
+    this.backoffMs = 10 * (performance.now() - started);
     this.changed.fire();
     return true;
   }
