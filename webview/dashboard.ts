@@ -74,6 +74,7 @@ export class Dashboard {
     // Once a second: retry countdown and the "no new samples" check, which change with no message.
     setInterval(() => this.renderState(), 1000);
     this.renderAll();
+    this.showRequestedProfile();
     // The connection's state from the first frame on ("connecting…"), not only once the tables are drawn.
     this.renderState();
   }
@@ -110,6 +111,9 @@ export class Dashboard {
       case 'ack':
         this.controls.ack(change.id, change.ok, change.error);
         return;
+      case 'showProfile':
+        this.showRequestedProfile();
+        return;
       case 'profile':
         this.profile.onAnswer(change.message);
         return;
@@ -129,6 +133,15 @@ export class Dashboard {
         this.renderState();
         return;
     }
+  }
+
+  /** VS Code's "Profile Route…": the Profile tab, on the route. */
+  private showRequestedProfile(): void {
+    const request = this.state.profileRequest;
+    if (!request) return;
+    this.state.profileRequest = null;
+    this.showTab('profile');
+    if (request.route) this.profile.showRoute(request.route);
   }
 
   /** Overview (charts and tables) or Profile; arrow keys move between the tabs, as ARIA's tabs pattern says. */

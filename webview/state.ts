@@ -25,6 +25,7 @@ export type Change =
   | { kind: 'event'; serverId: string; event: LifecycleEvent }
   | { kind: 'ack'; id: string; ok: boolean; error?: string }
   | { kind: 'profile'; message: Extract<HubToUi, { type: 'profile' }> } // an answer to the Profile view's request
+  | { kind: 'showProfile'; route: string | null } // VS Code asked for the Profile view (the server is selected first)
   | { kind: 'view' } // time window or pause changed
   | { kind: 'history'; serverId: string; heldFrom: number }; // older history arrived; `heldFrom`: the oldest point before it
 
@@ -32,6 +33,8 @@ export class DashboardState {
   connection: ConnectionState = { kind: 'connecting', attempt: 1 };
   readonly servers = new Map<string, ServerState>();
   selectedId: string | null = null;
+  /** VS Code's last "open the Profile view on this route", not yet shown. */
+  profileRequest: { route: string | null } | null = null;
   windowSeconds: number = 5 * 60;
   paused = false;
   /** Hub messages applied, for the test hook. */
@@ -148,6 +151,12 @@ export class DashboardState {
         return;
       case 'profile':
         this.emit({ kind: 'profile', message: msg });
+        return;
+      case 'showProfile':
+        this.select(msg.serverId);
+        // Kept until a view takes it: it can come before the dashboard's views exist.
+        this.profileRequest = { route: msg.route };
+        this.emit({ kind: 'showProfile', route: msg.route });
         return;
       default:
         // A newer hub may send more; an unknown message must not break the view.

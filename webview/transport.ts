@@ -60,7 +60,7 @@ function ownTask(deliver: (msg: HubToUi) => void): (msg: HubToUi) => void {
 
 function isHubMessage(data: unknown): data is HubToUi {
   const type = (data as { type?: unknown } | null)?.type;
-  return type === 'snapshot' || type === 'history' || type === 'update' || type === 'server' || type === 'removed' || type === 'event' || type === 'ack' || type === 'profile';
+  return type === 'snapshot' || type === 'history' || type === 'update' || type === 'server' || type === 'removed' || type === 'event' || type === 'ack' || type === 'profile' || type === 'showProfile';
 }
 
 function vscodeTransport(handlers: TransportHandlers): Transport {

@@ -145,6 +145,11 @@ export const hubToUi = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ack'), id: z.string(), ok: z.boolean(), error: z.string().optional() })
     .meta({ id: 'AckMessage', description: 'The agent answered a signal.' }),
   z.strictObject({
+    type: z.literal('showProfile'),
+    serverId: z.string(),
+    route: z.string().nullable().describe('"METHOD ROUTE" to filter to; null: all routes'),
+  }).meta({ id: 'ShowProfileMessage', description: 'VS Code only ("Profile Route…", a hot function\'s CodeLens): select the server and open its Profile view on the route.' }),
+  z.strictObject({
     type: z.literal('profile'),
     id: z.string().describe("the request's id"),
     profile: profileResult.nullable().describe('null when the server is not known (then `error` says so)'),

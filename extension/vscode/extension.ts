@@ -7,6 +7,8 @@ import { registerAttachDocument, showAttachInstructions } from './attach';
 import { DebugLaunched } from './debugLaunched';
 import { registerDebugpy } from './debugpy';
 import { TASK_TYPE, GunicornTaskProvider } from './gunicornTask';
+import { HotLines } from './hotLines/hotLines';
+import type { HotLine } from './hotLines/hotLinesDecorations';
 import { HubHost } from './hubHost';
 import { openStackFrame } from './jumpToCode';
 import { LaunchedServers } from './launched';
@@ -14,6 +16,8 @@ import { launchServer, launchWithDebugger, type LaunchOverrides } from './launch
 import { disposeLog, errorLine, log } from './log';
 import { notify, shown } from './notify';
 import { DashboardPanel, VIEW_TYPE } from './panel';
+import { profileRoute } from './profileRoute';
+import { registerReadOnlyFiles } from './readOnlyFiles';
 import { signalServer, stopServer, type ServerArg } from './serverCommands';
 import { ServersTree } from './serversTree';
 import { StatusBar } from './statusBar';
@@ -31,6 +35,10 @@ export interface GunicornLiveApi {
   debugLaunchedPids(): number[];
   /** The latest notifications this extension showed (kind, message, action titles), oldest first. */
   notifications(): Array<{ kind: string; message: string; actions: string[] }>;
+  /** The hot lines an editor shows now (the active one by default), as decorated. */
+  hotLines(editor?: vscode.TextEditor): HotLine[];
+  /** Whether hot lines are shown, and the status bar item's text. */
+  hotLinesState(): { enabled: boolean; statusText: string };
 }
 
 let shutdown: (() => Promise<void>) | undefined;
@@ -41,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
   const debugLaunched = new DebugLaunched();
   const tree = new ServersTree(hubs);
   const statusBar = new StatusBar(hubs);
+  const hotLines = new HotLines(context.extensionUri, hubs);
   const openPanel = (preserveFocus = false) => DashboardPanel.show(context.extensionUri, hubs, preserveFocus);
 
   /** Runs a command, turning any failure into one logged line and one notification. */
@@ -60,8 +69,10 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     debugLaunched,
     registerDebugpy(),
     registerAttachDocument(),
+    registerReadOnlyFiles(),
     tree,
     statusBar,
+    hotLines,
     hubs,
     vscode.window.registerTreeDataProvider('gunicornLive.servers', tree),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new GunicornTaskProvider(hubs)),
@@ -87,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     command('gunicornLive.stop', (arg: ServerArg) => stopServer(hubs, launched, debugLaunched, arg)),
     command('gunicornLive.openStackFrame', (file: string, line: number) => openStackFrame(file, line)),
     command('gunicornLive.showLog', () => log().show()),
+    command('gunicornLive.profileRoute', (route?: string) => profileRoute(hubs, () => openPanel(), typeof route === 'string' ? route : undefined)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!hubs.current || !(e.affectsConfiguration('gunicornLive.hub.host') || e.affectsConfiguration('gunicornLive.hub.port'))) return;
       // Running agents report to the hub's current address, so it is not moved under them.
@@ -112,6 +124,8 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     launchedPids: () => launched.all(),
     debugLaunchedPids: () => debugLaunched.all(),
     notifications: () => [...shown],
+    hotLines: (editor = vscode.window.activeTextEditor) => (editor ? hotLines.shownIn(editor) : []),
+    hotLinesState: () => ({ enabled: hotLines.toggle.enabled, statusText: hotLines.toggle.text }),
   };
 }
 

@@ -18,6 +18,9 @@ export class DashboardPanel implements vscode.Disposable {
   /** Open panels, the most recently active last. */
   private static readonly open: DashboardPanel[] = [];
   private readonly disposables: vscode.Disposable[] = [];
+  /** Whether the webview's script runs (it said `ready`): messages posted before then are lost. */
+  private ready = false;
+  private pendingShow: HubToUi | undefined;
 
   /** Shows the panel, creating it if needed. */
   static async show(extensionUri: vscode.Uri, hubs: HubHost, preserveFocus = false): Promise<DashboardPanel> {
@@ -101,6 +104,13 @@ export class DashboardPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(message);
   }
 
+  /** Opens the Profile view on a server's route; a webview still loading gets it once it says it is ready. */
+  showProfile(serverId: string, route: string | null): void {
+    const message: HubToUi = { type: 'showProfile', serverId, route };
+    if (this.ready) this.post(message);
+    else this.pendingShow = message;
+  }
+
   /** The webview may ask for a snapshot, a signal, a profile (as on /ws/ui), to open a stack frame's file or to save a profile; nothing else. */
   private async onMessage(msg: unknown): Promise<void> {
     const parsed = uiToHub.safeParse(msg);
@@ -112,6 +122,14 @@ export class DashboardPanel implements vscode.Disposable {
     }
     if (message.type === 'saveProfile') {
       await saveProfile(this.hub.store, message);
+      return;
+    }
+    if (message.type === 'ready') {
+      // After the snapshot: the server must be known to the view before it is selected.
+      await answerUi(message, this.hub.store, (id, signal) => this.hub.sendSignal(id, signal), (m) => this.post(m));
+      this.ready = true;
+      if (this.pendingShow) this.post(this.pendingShow);
+      this.pendingShow = undefined;
       return;
     }
     if (message.type === 'signal') log().info(`Dashboard: ${message.signal} to server ${message.serverId}`);

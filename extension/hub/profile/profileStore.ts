@@ -109,6 +109,32 @@ export class ProfileStore {
     return { stacks, samples, truncated, routes, pids: [...pids].sort((a, b) => a - b), ...span(slices) };
   }
 
+  /**
+   * The window's samples per route ("METHOD ROUTE") and stack id, in the query's mode (its route filter
+   * ignored): what line heat is made from. `requestsOnly` leaves out samples outside requests ((idle),
+   * (no request)), whose methods are empty.
+   */
+  stacksByRoute(query: Omit<ProfileQuery, 'route'>, requestsOnly = false): Map<string, Map<number, number>> {
+    const out = new Map<string, Map<number, number>>();
+    const pidFilter = query.pid ?? -1;
+    for (const slice of this.slices.window(query.window)) {
+      const e = slice.entries(pidFilter >= 0);
+      for (let i = 0; i < e.n; i++) {
+        if (pidFilter >= 0 && e.pid && e.pid[i] !== pidFilter) continue;
+        const r = this.routes[routeOf(e.rs[i])];
+        if (!r || (requestsOnly && !r.method)) continue;
+        const n = query.mode === 'cpu' ? e.cpu[i] : e.wall[i];
+        if (n <= 0) continue;
+        const name = routeName(r.method, r.route);
+        let stacks = out.get(name);
+        if (!stacks) out.set(name, (stacks = new Map<number, number>()));
+        const stack = stackOf(e.rs[i]);
+        stacks.set(stack, (stacks.get(stack) ?? 0) + n);
+      }
+    }
+    return out;
+  }
+
   /** The profile as the API's json format and the dashboards show it. */
   query(serverId: string, query: ProfileQuery): ProfileResult {
     const counts = this.counts(query);

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runHotLinesUiTest } from '../ui/hotLines.ui';
 import { runPanelUiTest } from '../ui/panel.ui';
 import { launchBrowser, type Browser } from './browser';
 import { bundleSuite, ROOT, SUITE_INDEX } from './bundleTests';
@@ -143,6 +144,10 @@ async function main(): Promise<void> {
       cleanups.push(async () => dropWorkspace(uiWs.dir));
       await step('UI: launch from the command palette, live charts, screenshot, Open Dashboard in Browser through code-server\'s proxy, a timeout stack opens app.py at its line, reload restores the panel and stops the server', () =>
         runPanelUiTest({ browser: browser!, url: server!.url, workspace: uiWs.dir, appPort: uiWs.appPort, screenshot: join(OUT, 'vscode-panel.png'), log: say }));
+      const hotWs = await prepareWorkspace();
+      cleanups.push(async () => dropWorkspace(hotWs.dir));
+      await step('UI: hot lines — gutter heat, end-of-line texts and the CodeLens in app.py after traffic to /cpu, screenshot; Profile Route… opens the Profile view on GET /cpu, whose spin_cpu row opens app.py at the line', () =>
+        runHotLinesUiTest({ browser: browser!, url: server!.url, workspace: hotWs.dir, appPort: hotWs.appPort, screenshot: join(OUT, 'vscode-hot-lines.png'), log: say }));
     } else {
       results.push({ name: 'UI test (needs the .vsix)', ok: false, ms: 0 });
     }

@@ -29,3 +29,16 @@ def slow():
     # Outlives the worker timeout of the UI test: the master aborts the worker and its stack points here.
     time.sleep(30)
     return "too late\n"
+
+
+def spin_cpu(n):
+    # The profile's hot function: a pure-Python loop, so the samples land on its lines.
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+@app.route("/cpu")
+def cpu():
+    return {"total": spin_cpu(200000)}
