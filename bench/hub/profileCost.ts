@@ -19,12 +19,12 @@ function used(): number {
 }
 
 /** A deterministic pseudo-random sequence (the same profile every run). */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-function stacksOf(route: number): StackFrame[][] {
+export function stacksOf(route: number): StackFrame[][] {
   const frame = (depth: number, branch: number): StackFrame => ({
     file: depth < 8 ? `/usr/lib/python3/dist-packages/framework/layer${depth}.py` : `/srv/app/views/route${route}.py`,
     line: 10 + depth * 3 + branch, function: depth < 8 ? `Layer${depth}.dispatch` : `view_${route}_${depth}_${branch}`,
@@ -33,7 +33,7 @@ function stacksOf(route: number): StackFrame[][] {
     Array.from({ length: 20 }, (_, d) => frame(d, d < 8 ? 0 : (k >> Math.min(4, d - 8)) % 5)));
 }
 
-function frameAt(at: number, random: () => number, routes: StackFrame[][][]): ProfileFrame {
+export function frameAt(at: number, random: () => number, routes: StackFrame[][][]): ProfileFrame {
   const frames: StackFrame[] = [];
   const frameIds = new Map<StackFrame, number>();
   const stacks: number[][] = [];

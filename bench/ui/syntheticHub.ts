@@ -6,16 +6,20 @@ import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serveDashboardPage, serveStatic } from '../../extension/hub/static';
 import { arrayHistory } from '../../extension/hub/historyRing';
-import { connectMessages } from '../../extension/hub/uiFeed';
-import type { HistoryPoint, HubToUi } from '../../extension/protocol/ui';
+import { connectMessages, DASHBOARD_MIN_SHARE } from '../../extension/hub/uiFeed';
+import { ProfileStore } from '../../extension/hub/profile/profileStore';
+import type { HistoryPoint, HubToUi, UiToHub } from '../../extension/protocol/ui';
+import { frameAt, rng, stacksOf } from '../hub/profileCost';
 import { SyntheticServer } from './syntheticData';
 
 export interface SyntheticHub {
   url: string;
   /** Bytes of the snapshot message each dashboard gets when it connects. */
   snapshotBytes: number;
-  /** Starts the live updates (one per second) for `seconds`; resolves after the last one. */
+  /** Starts the live updates (one per second, each with a second of profile samples) for `seconds`; resolves after the last one. */
   live(seconds: number): Promise<number>;
+  /** Profile requests answered so far. */
+  profileAnswers(): number;
   close(): Promise<void>;
 }
 
@@ -31,6 +35,16 @@ export async function startSyntheticHub(root: string, historySeconds: number): P
     history.push(s.point);
     server = s.server;
   }
+  // Profiles as the real hub keeps them: 64 workers at 97 Hz over 200 routes and 5,000 distinct stacks, the
+  // last 5 minutes filled now and a new second added with every live update.
+  const profiles = new ProfileStore();
+  profiles.hello(97);
+  const random = rng(11);
+  const routeStacks = Array.from({ length: 200 }, (_, r) => stacksOf(r));
+  const profileSeconds = Array.from({ length: 30 }, () => frameAt(0, random, routeStacks));
+  for (let t = now - 300; t < now; t++) profiles.add({ ...profileSeconds[t % profileSeconds.length], at: t });
+  let profileAnswers = 0;
+
   // What the real hub sends a dashboard on connect: the snapshot, then the older history in slices.
   const connect = [...connectMessages([server], () => arrayHistory(history))].map((m) => JSON.stringify(m));
 
@@ -49,6 +63,14 @@ export async function startSyntheticHub(root: string, historySeconds: number): P
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // The Profile view asks every 2 s while it is open; answered from the store, as uiFeed.answerUi does.
+      ws.on('message', (data) => {
+        const m = JSON.parse((data as Buffer).toString()) as UiToHub;
+        if (m.type !== 'profile') return;
+        profileAnswers += 1;
+        const query = { window: m.window, mode: m.mode, ...(m.route === undefined ? {} : { route: m.route }), ...(m.pid === undefined ? {} : { pid: m.pid }) };
+        ws.send(JSON.stringify({ type: 'profile', id: m.id, profile: profiles.query(m.serverId, query, DASHBOARD_MIN_SHARE) } satisfies HubToUi));
+      });
       for (const message of connect) ws.send(message);
     });
   });
@@ -63,6 +85,7 @@ export async function startSyntheticHub(root: string, historySeconds: number): P
   return {
     url: `http://127.0.0.1:${port}/#token=bench`,
     snapshotBytes: Buffer.byteLength(connect[0]),
+    profileAnswers: () => profileAnswers,
     live: (seconds) => new Promise((resolve) => {
       let sent = 0;
       const timer = setInterval(() => {
@@ -73,6 +96,7 @@ export async function startSyntheticHub(root: string, historySeconds: number): P
           broadcast({ type: 'event', serverId: sim.id, event: { type: 'signal', signal: 'SIGTTIN', at } });
         }
         if (sent === Math.floor((2 * seconds) / 3)) sim.timeout(at);
+        profiles.add({ ...profileSeconds[Math.floor(at) % profileSeconds.length], at });
         const { point, server: view } = sim.sample(at);
         broadcast({ type: 'update', server: view, point });
         sent += 1;

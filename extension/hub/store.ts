@@ -185,8 +185,8 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   /** Where the server's time went over a window (see ProfileStore.query); undefined for an unknown server. */
-  profile(id: string, query: ProfileQuery): ProfileResult | undefined {
-    return this.records.get(id)?.profile.query(id, query);
+  profile(id: string, query: ProfileQuery, minShare = 0): ProfileResult | undefined {
+    return this.records.get(id)?.profile.query(id, query, minShare);
   }
 
   /** The server's profiles, for the file formats. */

@@ -135,14 +135,15 @@ export class ProfileStore {
     return out;
   }
 
-  /** The profile as the API's json format and the dashboards show it. */
-  query(serverId: string, query: ProfileQuery): ProfileResult {
+  /** The profile as the API's json format and the dashboards show it; `minShare` (0–1) merges the nodes
+   *  smaller than that share of all samples (buildTree), for dashboards that cannot draw them anyway. */
+  query(serverId: string, query: ProfileQuery, minShare = 0): ProfileResult {
     const counts = this.counts(query);
     return {
       serverId, window: query.window, from: counts.from, to: counts.to, mode: query.mode,
       route: query.route ?? null, pid: query.pid ?? null, hz: this.hz, profilerOn: this.profilerOn,
       samples: counts.samples, truncated: counts.truncated, routes: counts.routes, pids: counts.pids,
-      root: buildTree(this.table, counts.stacks),
+      root: buildTree(this.table, counts.stacks, Math.ceil(counts.samples * minShare)),
     };
   }
 

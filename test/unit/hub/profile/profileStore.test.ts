@@ -73,3 +73,14 @@ test('windows reach back from the newest profile; the hello says whether the pro
   s.hello(undefined);
   assert.equal(s.query('srv', { window: 60, mode: 'wall' }).profilerOn, false);
 });
+
+test('minShare merges the frames too small to draw into one "(smaller frames)" node per parent; totals still add up', () => {
+  const r = store().query('srv', { window: 60, mode: 'wall' }, 0.1);
+  // 280 samples: a threshold of 28. handle's children burn (100) and nap (95) stay; its self 5 stays too.
+  assert.deepEqual(node(r.root, 'handle')!.children.map((c) => [c.name, c.total]), [['burn', 100], ['nap', 95]]);
+  const pruned = store().query('srv', { window: 60, mode: 'wall' }, 0.4);
+  // 112 and up: handle (200) stays, its children merge; the (idle) accept frame (80) merges at the root.
+  assert.deepEqual(pruned.root.children.map((c) => [c.name, c.self, c.total]), [['handle', 5, 200], ['(smaller frames)', 80, 80]]);
+  assert.deepEqual(node(pruned.root, 'handle')!.children.map((c) => [c.name, c.self, c.total]), [['(smaller frames)', 195, 195]]);
+  assert.equal(pruned.samples, 280);
+});
