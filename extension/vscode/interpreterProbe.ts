@@ -124,7 +124,7 @@ export function workspaceVenvs(folder: string): string[] {
     if (python && !found.includes(python)) found.push(python);
   };
   for (const name of VENV_NAMES) if (existsSync(join(folder, name, 'pyvenv.cfg'))) add(join(folder, name));
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync(folder, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   } catch {
