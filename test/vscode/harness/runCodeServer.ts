@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSy
 import { join } from 'node:path';
 import { runHotLinesUiTest } from '../ui/hotLines.ui';
 import { runPanelUiTest } from '../ui/panel.ui';
+import { runSettingsTabUiTest } from '../ui/settingsTab.ui';
 import { launchBrowser, type Browser } from './browser';
 import { bundleSuite, ROOT, SUITE_INDEX } from './bundleTests';
 import { killProcessesIn, startCodeServer, type CodeServer } from './codeServer';
@@ -18,6 +19,10 @@ import { freePort, prepareWorkspace } from './workspace';
 const OUT = join(ROOT, 'test-output');
 /** `npm run test:vscode -- --host-only`: only the trusted extension-host pass (quicker while developing). */
 const HOST_ONLY = process.argv.includes('--host-only');
+/** `-- --ui-only`: only the UI tests (GUNICORN_LIVE_VSCODE_UI_GREP=text: only those whose name has it). */
+const UI_ONLY = process.argv.includes('--ui-only');
+const UI_GREP = process.env.GUNICORN_LIVE_VSCODE_UI_GREP;
+const wantUi = (name: string) => !UI_GREP || name.includes(UI_GREP);
 const LOG = join(OUT, 'vscode-test.log');
 const RESULTS = join(OUT, 'vscode-suite.json');
 const HOST_SUITE_TIMEOUT_MS = 240_000;
@@ -49,6 +54,7 @@ const say = (line: string) => {
 };
 
 async function step(name: string, run: () => Promise<void>): Promise<boolean> {
+  if (name.startsWith('UI:') && !wantUi(name)) return true;
   const started = Date.now();
   try {
     await run();
@@ -135,7 +141,7 @@ async function main(): Promise<void> {
     browser = await launchBrowser();
     cleanups.push(() => browser!.close());
 
-    await hostPass('trusted', browser, server, ws.dir);
+    if (!UI_ONLY) await hostPass('trusted', browser, server, ws.dir);
     if (HOST_ONLY) {
       say('--host-only: no UI test, no Restricted Mode pass');
     } else if (packaged) {
@@ -148,6 +154,10 @@ async function main(): Promise<void> {
       cleanups.push(async () => dropWorkspace(hotWs.dir));
       await step('UI: hot lines — gutter heat, end-of-line texts and the CodeLens in app.py after traffic to /cpu, screenshot; Profile Route… opens the Profile view on GET /cpu, whose spin_cpu row opens app.py at the line', () =>
         runHotLinesUiTest({ browser: browser!, url: server!.url, workspace: hotWs.dir, appPort: hotWs.appPort, screenshot: join(OUT, 'vscode-hot-lines.png'), log: say }));
+      const settingsWs = await prepareWorkspace();
+      cleanups.push(async () => dropWorkspace(settingsWs.dir));
+      await step('UI: an interpreter that cannot import gunicorn → the notification\'s Open Workspace Settings shows gunicornLive.pythonPath on the Workspace tab with its value', () =>
+        runSettingsTabUiTest({ browser: browser!, url: server!.url, workspace: settingsWs.dir, screenshot: join(OUT, 'vscode-settings-tab.png'), log: say }));
     } else {
       results.push({ name: 'UI test (needs the .vsix)', ok: false, ms: 0 });
     }
@@ -155,7 +165,7 @@ async function main(): Promise<void> {
     await cleanUp();
   }
   // Restricted Mode needs a window with Workspace Trust on: a second, short-lived code-server.
-  if (!HOST_ONLY) await restrictedPass(toolchain);
+  if (!HOST_ONLY && !UI_ONLY) await restrictedPass(toolchain);
   say(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
