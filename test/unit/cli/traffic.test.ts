@@ -25,7 +25,7 @@ async function pathsFrom(mix: TrafficMix | undefined, count: number): Promise<st
 
 test('traffic with a mix sends only its paths, {n} as a number 0–999, in proportion to the weights', async () => {
   const paths = await pathsFrom([['/products/{n}', 3], ['/report', 1], ['/never', 0]], 400);
-  assert.ok(paths.every((p) => /^\/products\/\d{1,3}$/.test(p) || p === '/report'), `unexpected paths: ${paths.filter((p) => !/^\/products\/|^\/report$/.test(p)).slice(0, 5)}`);
+  assert.ok(paths.every((p) => /^\/products\/\d{1,3}$/.test(p) || p === '/report'), `unexpected paths: ${paths.filter((p) => !/^\/products\/|^\/report$/.test(p)).slice(0, 5).join(', ')}`);
   const reports = paths.filter((p) => p === '/report').length;
   // 1 in 4 expected: 100 ± 5 σ (σ ≈ 8.7) of 400.
   assert.ok(reports > 55 && reports < 145, `${reports} of 400 requests to /report, expected ~100`);

@@ -3,7 +3,7 @@
 // test/vscode/tour-workspace with its own virtualenv (Debian's Python with its system packages: Flask and
 // Gunicorn) and runs test/vscode/ui/tour.ui.ts, which writes media/tour/*.png. `npm run tour -- --out DIR` writes elsewhere (e.g. test-output/tour to compare).
 // Not part of `npm test`: it rewrites tracked images, and its checks repeat the UI tests' (launch, dashboard,
-// profile, timeout stack) at the cost of another code-server window and ~2 min.
+// profile, timeout stack) at the cost of another code-server window and ~1.5 min.
 // User settings it adds: the theme, `gunicornLive.bind` on a free port (the machine's 8000 may be taken by
 // anything), `gunicornLive.defaultTimeout` 10, so step 5's timeout comes after 10 s, not 30, and
 // `gunicornLive.pythonPath` = the project's .venv: VS Code's shell environment puts the login shell's

@@ -1,8 +1,11 @@
-// The README's screenshot tour: a new user's first launch on a small Flask project, step by step, in
-// code-server's workbench (dark default theme). Each step waits on real state (the view's button, the
-// dashboard's workers, the requests counted, the profile ready, the timeout's stack) and asserts it, then
-// saves one PNG. Selectors are roles and labels where the workbench has them, so small UI changes keep
-// the script working; `npm run tour` runs it (test/vscode/harness/runTour.ts).
+// The README's screenshot tour: a new user's first launch on a small Flask project, in code-server's
+// workbench. 1 the Gunicorn Live view before launch, 2 right after Launch (Servers view, dashboard,
+// terminal), 3 the dashboard after traffic, 4 the Profile view on the slow route (from its routes-table
+// flame button), 5 a worker timeout's stack in Events beside the routes table, 6 app.py opened from that
+// stack, with hot lines. Each step waits on real state (the view's button, two workers, requests counted,
+// the profile ready, the timeout's event) and asserts it before its PNG; selectors are roles and labels
+// where the workbench has them, so small UI changes keep it working. Whatever the launch asks in a
+// QuickPick gets its first answer. `npm run tour` runs it (test/vscode/harness/runTour.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
