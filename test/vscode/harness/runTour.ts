@@ -9,9 +9,9 @@
 // `gunicornLive.pythonPath` = the project's .venv: VS Code's shell environment puts the login shell's
 // python3 (here pyenv's, without gunicorn) first on PATH, whatever PATH code-server started with.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { runTour } from '../ui/tour.ui';
 import { launchBrowser } from './browser';
 import { ROOT } from './bundleTests';
@@ -24,6 +24,8 @@ const OUT_ARG = process.argv.indexOf('--out');
 const OUT_DIR = resolve(OUT_ARG > 0 ? process.argv[OUT_ARG + 1] : join(ROOT, 'media', 'tour'));
 const WORK = join(ROOT, 'test-output', 'tour');
 const FAILED = join(WORK, 'tour-failed.png');
+/** Where a run writes first: the images land in OUT_DIR only when every step passed, all six together. */
+const STAGING = join(WORK, 'staging');
 const SOURCE = join(ROOT, 'test', 'vscode', 'tour-workspace');
 /** README images stay small: a PNG above this is reported. */
 const MAX_PNG_BYTES = 250 * 1024;
@@ -52,8 +54,9 @@ function prepareProject(): string {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(WORK, { recursive: true });
-  mkdirSync(OUT_DIR, { recursive: true });
+  rmSync(STAGING, { recursive: true, force: true });
+  rmSync(FAILED, { force: true });
+  mkdirSync(STAGING, { recursive: true });
   const toolchain = ensureToolchain(say);
   const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the build failed');
@@ -75,12 +78,14 @@ async function main(): Promise<void> {
   const browser = await launchBrowser();
   cleanups.push(() => browser.close());
   const started = Date.now();
-  const written = await runTour({ browser, url: server.url, workspace: project, appPort, outDir: OUT_DIR, failedScreenshot: FAILED, log: say });
+  const written = await runTour({ browser, url: server.url, workspace: project, appPort, outDir: STAGING, failedScreenshot: FAILED, log: say });
   say(`tour done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const sizes = written.map((f) => ({ file: f, kB: Math.round(statSync(f).size / 1024) }));
   say(JSON.stringify({ screenshots: sizes }));
   const big = sizes.filter((s) => s.kB * 1024 > MAX_PNG_BYTES);
   if (big.length > 0) throw new Error(`over ${MAX_PNG_BYTES / 1024} kB: ${big.map((b) => `${b.file} (${b.kB} kB)`).join(', ')}`);
+  mkdirSync(OUT_DIR, { recursive: true });
+  for (const f of written) copyFileSync(f, join(OUT_DIR, basename(f)));
 }
 
 function abort(why: string): void {
