@@ -5,9 +5,8 @@
 // Not part of `npm test`: it rewrites tracked images, and its checks repeat the UI tests' (launch, dashboard,
 // profile, timeout stack) at the cost of another code-server window and ~1.5 min.
 // User settings it adds: the theme, `gunicornLive.bind` on a free port (the machine's 8000 may be taken by
-// anything), `gunicornLive.defaultTimeout` 10, so step 5's timeout comes after 10 s, not 30, and
-// `gunicornLive.pythonPath` = the project's .venv: VS Code's shell environment puts the login shell's
-// python3 (here pyenv's, without gunicorn) first on PATH, whatever PATH code-server started with.
+// anything) and `gunicornLive.defaultTimeout` 10, so step 5's timeout comes after 10 s, not 30. No
+// interpreter setting: the launch finds the project's .venv itself.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,8 +64,6 @@ async function main(): Promise<void> {
   const appPort = await freePort();
   const server = await startCodeServer({
     toolchain, workspace: project, vsixes: [vsix], logFile: join(WORK, 'code-server.log'), keepLogsIn: join(WORK, 'extension-logs'),
-    // A remote window reads machine-overridable settings from the Machine settings, not the User's.
-    machineSettings: { 'gunicornLive.pythonPath': join(project, '.venv', 'bin', 'python') },
     userSettings: {
       'workbench.colorTheme': 'Default Dark Modern',
       'gunicornLive.bind': `127.0.0.1:${appPort}`,
