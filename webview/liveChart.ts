@@ -79,6 +79,8 @@ export class LiveChart {
   private bulkLines: BulkLine[] = [];
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly opts: LiveChartOptions, theme: ThemeColors) {
+    // The time labels' form for the ticks built last: seconds only while the step is under a minute.
+    let withSeconds = true;
     this.theme = theme;
     this.chart = new Chart(canvas, {
       type: 'line',
@@ -102,11 +104,14 @@ export class LiveChart {
           x: {
             type: 'linear',
             grid: { display: false },
-            // Ticks on round clock times (…:00, …:30), which linear ticks from an arbitrary min are not.
+            // Ticks on round clock times (…:00, …:30), which linear ticks from an arbitrary min are not;
+            // as many as fit the chart's width without labels running into each other.
             afterBuildTicks: (scale) => {
-              scale.ticks = clockTicks(scale.min, scale.max).map((value) => ({ value }));
+              const ticks = clockTicks(scale.min, scale.max, ticksThatFit(scale.width));
+              withSeconds = ticks.length < 2 || (ticks[1]! - ticks[0]!) < 60_000;
+              scale.ticks = ticks.map((value) => ({ value }));
             },
-            ticks: { maxRotation: 0, autoSkip: true, callback: (v) => formatClock(Number(v)) },
+            ticks: { maxRotation: 0, autoSkip: true, callback: (v) => formatClock(Number(v), withSeconds) },
           },
           y: {
             beginAtZero: true,
@@ -293,11 +298,19 @@ export class LiveChart {
 
 const TICK_STEPS_MS = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].map((s) => s * 1000);
 
-/** At most six ticks at whole multiples of a round step (local clock: time zones are whole minutes). */
-export function clockTicks(min: number, max: number): number[] {
+/** Room for one clock label ("12:34:56" and a gap) on the time axis, in CSS pixels. */
+const TICK_LABEL_PX = 72;
+
+/** How many time labels fit an axis `width` pixels wide: 2 to 6. */
+export function ticksThatFit(width: number): number {
+  return width > 0 ? Math.max(2, Math.min(6, Math.floor(width / TICK_LABEL_PX))) : 6;
+}
+
+/** At most `most` ticks at whole multiples of a round step (local clock: time zones are whole minutes). */
+export function clockTicks(min: number, max: number, most = 6): number[] {
   const span = max - min;
   if (!(span > 0)) return [];
-  const step = TICK_STEPS_MS.find((s) => span / s <= 6) ?? TICK_STEPS_MS[TICK_STEPS_MS.length - 1]!;
+  const step = TICK_STEPS_MS.find((s) => span / s <= most) ?? TICK_STEPS_MS[TICK_STEPS_MS.length - 1]!;
   const offset = new Date(min).getTimezoneOffset() * 60_000;
   const ticks: number[] = [];
   for (let t = Math.ceil((min - offset) / step) * step + offset; t <= max; t += step) ticks.push(t);
