@@ -1,7 +1,7 @@
 // The time axis's ticks: round clock times, as many as fit the chart's width (labels never overlap).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clockTicks, ticksThatFit } from '../../../webview/liveChart';
+import { clockTicks, ticksThatFit } from '../../../webview/clockTicks';
 
 describe('time axis ticks', () => {
   const min = Date.UTC(2026, 11, 4, 12, 0, 7);
