@@ -5,6 +5,10 @@ subProcess): what its debugger lacks after the fork. Nothing here runs without d
   debugger is set up again by pydevd without debugpy's "don't trace debugpy's own files" patterns, so the
   first such frame is debugpy's hook itself, a library frame justMyCode never stops in: the call returned
   at once. The patterns debugpy gives its first process are given again here.
+- Exception filters ("Raised Exceptions"…) changed while the worker runs: pydevd remembers each function
+  it saw run with nothing to stop for and never traces it again; new line breakpoints clear that memory,
+  new exception filters do not, so they reached only functions never called yet (a new worker). Here
+  they clear it too.
 - Pause: with justMyCode, a paused thread stops at the next line of the user's code. A worker waiting for
   a request runs only Gunicorn's code, so Pause waited for the next request. Gunicorn's heartbeat
   (worker.notify, called between requests by every worker class) is called through pause_point.py,
@@ -32,6 +36,7 @@ def after_fork(worker):
         if py_db is None:
             return
         _hide_debugpy(py_db)
+        _forget_skips_on_exception_filters(py_db)
         worker.notify = between_requests(worker.notify)
     except Exception:
         once("debugger-after-fork", "could not prepare the worker for the debugger", exc_info=True)
@@ -42,3 +47,14 @@ def _hide_debugpy(py_db):
     from _pydevd_bundle.pydevd_api import PyDevdAPI
     debugpy_dir = os.path.dirname(os.path.abspath(sys.modules["debugpy"].__file__))
     PyDevdAPI().set_dont_trace_start_end_patterns(py_db, (debugpy_dir,), ("debugpy_launcher.py",))
+
+
+def _forget_skips_on_exception_filters(py_db):
+    # setExceptionBreakpoints ends in on_breakpoints_changed(); setBreakpoints also clears the skip caches.
+    changed = py_db.on_breakpoints_changed
+
+    def on_breakpoints_changed(removed=False):
+        if not removed:
+            py_db._clear_skip_caches()
+        return changed(removed)
+    py_db.on_breakpoints_changed = on_breakpoints_changed

@@ -76,6 +76,15 @@ describe('Debugging a worker with the user\'s own gestures (no Python extension)
     return child;
   }
 
+  /** "Debug: Toggle Exception Breakpoints", as from the palette: tick or untick the first of debugpy's filters. */
+  async function toggleRaisedExceptions(): Promise<void> {
+    await vscode.commands.executeCommand('debug.toggleExceptionBreakpoints');
+    await sleep(500);
+    await vscode.commands.executeCommand('quickInput.first');
+    await vscode.commands.executeCommand('workbench.action.quickPickManyToggle');
+    await vscode.commands.executeCommand('quickInput.accept');
+  }
+
   before(async () => {
     api = await extensionApi();
     disposables.push(
@@ -123,7 +132,7 @@ describe('Debugging a worker with the user\'s own gestures (no Python extension)
     const answer = get('/hook');
     const stop = await nextStop(before, 'the worker to stop at breakpoint()');
     // debugpy stops on the line after the call, in the view's frame (not in a debugger or agent frame).
-    assert.deepEqual(stop.frame, [appFile(), lineOf('breakpoint()') + 1, 'hook']);
+    assert.deepEqual(stop.frame, [appFile(), lineOf('return "after breakpoint()'), 'hook']);
     await sleep(1000);
     assert.equal(answer.done.value, undefined, 'the request waits while the worker is stopped');
     await worker.customRequest('continue', { threadId: stop.threadId });
@@ -141,10 +150,7 @@ describe('Debugging a worker with the user\'s own gestures (no Python extension)
 
     // "Debug: Toggle Exception Breakpoints": a multi-select pick of debugpy's filters, "Raised Exceptions" first.
     const sentBefore = requests(worker, 'setExceptionBreakpoints').length;
-    await vscode.commands.executeCommand('debug.toggleExceptionBreakpoints');
-    await sleep(500);
-    await vscode.commands.executeCommand('workbench.action.quickPickManyToggle');
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await toggleRaisedExceptions();
     const sent = await waitFor('VS Code to send the worker setExceptionBreakpoints', () => requests(worker!, 'setExceptionBreakpoints')[sentBefore], 10_000);
     assert.ok((sent.filters as string[]).includes('raised'), `filters sent to the worker: ${JSON.stringify(sent.filters)}`);
 
@@ -158,10 +164,7 @@ describe('Debugging a worker with the user\'s own gestures (no Python extension)
     assert.deepEqual([response.status, response.text], [200, 'caught\n']);
 
     // Untick it again: the next test's requests must not stop on Flask's own exceptions.
-    await vscode.commands.executeCommand('debug.toggleExceptionBreakpoints');
-    await sleep(500);
-    await vscode.commands.executeCommand('workbench.action.quickPickManyToggle');
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await toggleRaisedExceptions();
     await waitFor('the worker to get "raised" cleared', () => {
       const last = requests(worker!, 'setExceptionBreakpoints').at(-1);
       return last && !(last.filters as string[]).includes('raised');
@@ -175,12 +178,14 @@ describe('Debugging a worker with the user\'s own gestures (no Python extension)
     const main = threads.find((t) => t.name === 'MainThread') ?? threads[0];
     // What the Pause button sends to the focused session.
     await worker.customRequest('pause', { threadId: main.id });
-    const stopped = await waitFor('the worker to pause', () => events(worker!, 'stopped')[before], 15_000);
-    assert.equal(stopped.reason, 'pause');
+    const stop = await nextStop(before, 'the worker to pause');
+    // Between requests: in Gunicorn's heartbeat, called through the agent's pause point (the user's code for justMyCode).
+    assert.deepEqual([stop.reason, stop.frame[2]], ['pause', 'heartbeat']);
+    assert.match(stop.frame[0], /\/server-agent\/gunicorn_live\/pause_point\.py$/);
     const answer = get('/work');
     await sleep(3000);
     assert.equal(answer.done.value, undefined, 'a request to a paused worker does not finish');
-    await worker.customRequest('continue', { threadId: stopped.threadId as number });
+    await worker.customRequest('continue', { threadId: stop.threadId });
     const response = await answer.promise;
     assert.equal(response.status, 200);
     assert.ok(response.ms >= 3000, `the request finished only after Continue (${response.ms} ms)`);
