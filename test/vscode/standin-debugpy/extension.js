@@ -2,6 +2,7 @@
 // one cannot be installed where the tests run). It has the real one's id and debug type, and does what
 // the real one does with a configuration: runs `python -m debugpy.adapter` with the configuration's
 // interpreter, and attaches to the subprocesses debugpy announces (debugpyAttach).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS extension, no build step
 const vscode = require('vscode');
 
 function activate(context) {
