@@ -8,7 +8,7 @@ import time
 from threading import get_ident
 from time import perf_counter
 
-from . import compat, frameworks, handoff, inflight, stacks
+from . import compat, debugger, frameworks, handoff, inflight, stacks
 from .log import forget_after_fork, once
 from .recorder import Recorder
 from .routes import RouteTable, method_label
@@ -251,6 +251,8 @@ def _greenlet_of_this_thread():
 
 def post_fork(server, worker):
     forget_after_fork()
+    # Before anything else: a worker under debugpy gets what its debugger lacks after the fork.
+    debugger.after_fork(worker)
     if state.inherited is None:
         return
     sender, settings, scoreboard = state.inherited
