@@ -7,6 +7,8 @@ import { log } from './log';
 
 export class DebugLaunched implements vscode.Disposable {
   private readonly sessions = new Map<number, vscode.DebugSession>();
+  /** Master pid by session id, kept after the session ended (read when it ends: did it serve?). */
+  private readonly masterPids = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor() {
@@ -19,6 +21,8 @@ export class DebugLaunched implements vscode.Disposable {
             onDidSendMessage: (m: { type?: string; event?: string; body?: { systemProcessId?: unknown } }) => {
               if (m.type === 'event' && m.event === 'process' && typeof m.body?.systemProcessId === 'number') {
                 this.sessions.set(m.body.systemProcessId, session);
+                this.masterPids.set(session.id, m.body.systemProcessId);
+                if (this.masterPids.size > 50) this.masterPids.delete(this.masterPids.keys().next().value!);
               }
             },
           };
@@ -49,6 +53,11 @@ export class DebugLaunched implements vscode.Disposable {
     if (await ended) return;
     log().info(`Stop Server: "${session.name}" outlived terminate for ${graceMs} ms; disconnecting`);
     await vscode.debug.stopDebugging(session);
+  }
+
+  /** The Gunicorn master a launched debug session ran (also once it ended). */
+  masterPidOf(sessionId: string): number | undefined {
+    return this.masterPids.get(sessionId);
   }
 
   sessionOf(masterPid: number): vscode.DebugSession | undefined {

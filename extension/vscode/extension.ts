@@ -86,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
       deserializeWebviewPanel: (panel) => DashboardPanel.revive(panel, context.extensionUri, hubs),
     }),
     command('gunicornLive.launch', (overrides?: LaunchOverrides) => launchServer(hubs, launched, () => openPanel(true), overrides)),
-    command('gunicornLive.launchWithDebugger', (overrides?: LaunchOverrides) => launchWithDebugger(hubs, () => openPanel(true), overrides)),
+    command('gunicornLive.launchWithDebugger', (overrides?: LaunchOverrides) => launchWithDebugger(hubs, launched, debugLaunched, () => openPanel(true), overrides)),
     command('gunicornLive.openDashboard', async () => (await openPanel()).panel.active),
     command('gunicornLive.openDashboardInBrowser', async () => {
       const hub = await hubs.get();

@@ -3,12 +3,14 @@
 import * as vscode from 'vscode';
 import { chooseApp, chooseFolder } from './appDetect';
 import type { AppCandidate } from './appCandidates';
-import { debugConfiguration } from './debugConfiguration';
+import { debugConfiguration, LAUNCH_MARKER } from './debugConfiguration';
+import type { DebugLaunched } from './debugLaunched';
 import { DEBUG_TYPE } from './debugpy';
 import { describePlan, taskLaunchPlan } from './taskPlan';
 import { definitionFor, launchContext, makeTask, TASK_TYPE, taskName } from './gunicornTask';
 import type { HubHost } from './hubHost';
 import type { LaunchedServers } from './launched';
+import { reportExit, takeStderrCopy, wholeCopy } from './earlyExit';
 import { errorLine, log } from './log';
 import { notify } from './notify';
 import { withFreePort } from './portChoice';
@@ -110,7 +112,24 @@ function debuggerType(): string {
   return DEBUG_TYPE;
 }
 
-export async function launchWithDebugger(hubs: HubHost, openPanel: () => Promise<unknown>, overrides?: LaunchOverrides): Promise<LaunchResult | undefined> {
+/**
+ * Says why a debug launch's Gunicorn ended before a worker booted (a bad app, a config error), as the task
+ * launch does: its session ends, and the copy of its stderr has the reason.
+ */
+function reportEarlyDebugExit(name: string, shown: string, stderrCopy: string, launched: LaunchedServers, debugLaunched: DebugLaunched): void {
+  const ended = vscode.debug.onDidTerminateDebugSession((session) => {
+    if (session.name !== name || session.parentSession || !session.configuration[LAUNCH_MARKER]) return;
+    ended.dispose();
+    const stderr = takeStderrCopy(stderrCopy);
+    const pid = debugLaunched.masterPidOf(session.id);
+    log().info(`Debug "${name}" ended (master pid ${pid ?? '?'}${pid !== undefined && launched.hasServed(pid) ? ', served' : ''}); ${stderr.length} bytes of stderr copied`);
+    // A server that served and was stopped, or a stop before anything went wrong, is no early exit.
+    if ((pid !== undefined && launched.hasServed(pid)) || !wholeCopy(stderr) || !/\[(ERROR|CRITICAL)\]|Error|Exception/.test(stderr)) return;
+    reportExit(shown, 'exited before it served', stderr, 'see its terminal');
+  });
+}
+
+export async function launchWithDebugger(hubs: HubHost, launched: LaunchedServers, debugLaunched: DebugLaunched, openPanel: () => Promise<unknown>, overrides?: LaunchOverrides): Promise<LaunchResult | undefined> {
   const ready = await prepare(overrides);
   if (!ready) return undefined;
   const type = debuggerType();
@@ -118,10 +137,11 @@ export async function launchWithDebugger(hubs: HubHost, openPanel: () => Promise
   if (type === DEBUG_TYPE && !(await hasDebugpy(ready.interpreter, ready.folder))) return undefined;
   const hub = await hubs.get();
   const s = settings(ready.folder.uri);
-  const ctx = { ...launchContext(ready.folder, ready.python, hub, true), stderrCopy: undefined };
+  const ctx = launchContext(ready.folder, ready.python, hub, true);
   const plan = taskLaunchPlan(await withFreePort(ready.def, ctx, taskName(ready.def)), ctx);
   const name = `Gunicorn Live: ${taskName(ready.def)} (debug)`;
   log().info(`Debug launch (${type}): ${describePlan(plan)}`);
+  if (ctx.stderrCopy) reportEarlyDebugExit(name, `${taskName(ready.def)} (debug)`, ctx.stderrCopy, launched, debugLaunched);
   const ok = await vscode.debug.startDebugging(ready.folder, debugConfiguration(type, name, ready.python, plan));
   if (!ok) {
     void vscode.window.showErrorMessage('Gunicorn Live: the debugger did not start; see the Debug Console.');

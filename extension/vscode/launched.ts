@@ -2,22 +2,21 @@
 // deactivate can end them even when their agent is not connected. After USR2 a launch has a second
 // master (forked by the first, in the task's process group): it is followed too, so a stop or a window
 // close never leaves it serving on its own.
-import { readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Hub } from '../hub/hub';
 import type { ServerView } from '../protocol/ui';
 import { STDERR_COPY_VAR } from '../launch/agentEnv';
-import { exitReason } from '../launch/exitReason';
 import { GunicornMasters } from '../launch/masters';
 import { TASK_TYPE } from './gunicornTask';
 import type { HubHost } from './hubHost';
+import { reportExit, takeStderrCopy, wholeCopy } from './earlyExit';
 import { log } from './log';
 import { notify } from './notify';
 
 /** How a launch went once its master runs: a worker serves, Gunicorn exited first, or neither in time. */
 export type LaunchOutcome = 'serving' | 'exited' | 'timeout';
-/** What the launcher copies of stderr at most (server-agent/gunicorn_live/stderr_copy.py MAX_BYTES). */
-const STDERR_COPY_MAX = 64 * 1024;
+/** Worker classes whose workers report idle/busy once they serve (the agent's scoreboard). */
+const STATEFUL_CLASSES = ['sync', 'gthread', 'gunicorn.workers.sync.SyncWorker', 'gunicorn.workers.gthread.ThreadWorker'];
 /** Samples with workers after which a worker class that reports no idle/busy state counts as serving. */
 const SAMPLES_TO_SERVE = 3;
 
@@ -39,8 +38,10 @@ export class LaunchedServers implements vscode.Disposable {
         if (this.serving.has(pid) || server.workers.length === 0) return;
         const seen = (this.samplesWithWorkers.get(pid) ?? 0) + 1;
         this.samplesWithWorkers.set(pid, seen);
-        // A worker with an idle/busy state has booted; one that fails to load the app never gets one.
-        if (!server.workers.some((w) => w.state !== null || w.requests > 0) && seen < SAMPLES_TO_SERVE) return;
+        // A worker with an idle/busy state has booted; one that fails to load the app never gets one. Only
+        // classes that report no state (not sync, not gthread) count as serving after a few samples.
+        const reportsState = STATEFUL_CLASSES.includes(server.workerClass);
+        if (!server.workers.some((w) => w.state !== null || w.requests > 0) && (reportsState || seen < SAMPLES_TO_SERVE)) return;
         this.serving.add(pid);
         for (const [execution, done] of this.outcomeWaiters) {
           if (this.masters.get(execution)?.group === pid) done('serving');
@@ -68,22 +69,12 @@ export class LaunchedServers implements vscode.Disposable {
         if (masters && masters.running().length === 0 && masters.discover().length === 0) this.masters.delete(e.execution);
         const name = e.execution.task.name;
         log().info(`Gunicorn "${name}" (pid ${pid ?? '?'}) exited with code ${e.exitCode ?? 'unknown'}`);
-        const copy = (e.execution.task.execution as vscode.ProcessExecution | undefined)?.options?.env?.[STDERR_COPY_VAR];
-        const stderr = copy ? readQuietly(copy) : '';
-        if (copy) rmSync(copy, { force: true });
+        const stderr = takeStderrCopy((e.execution.task.execution as vscode.ProcessExecution | undefined)?.options?.env?.[STDERR_COPY_VAR]);
         this.outcomeWaiters.get(e.execution)?.('exited');
         // Exit codes 1, 3 and 4 mean a bad config, a worker that could not boot or an app that would not load.
-        // The copy holds all of stderr while it is under the launcher's limit: then its reason is the exit's.
-        if (e.exitCode && stderr && Buffer.byteLength(stderr) < STDERR_COPY_MAX) {
+        if (e.exitCode && wholeCopy(stderr)) {
           const early = pid === undefined || !this.serving.has(pid);
-          const when = early ? 'exited before it served' : `exited with code ${e.exitCode}`;
-          // Say why in Gunicorn's own words, and keep its output where "Show Output" leads.
-          const reason = exitReason(stderr) ?? `exit code ${e.exitCode ?? 'unknown'}`;
-          log().error(`Gunicorn "${name}" ${when}: ${reason}\n${stderr.trimEnd().split('\n').slice(-30).join('\n')}`);
-          notify('error', `Gunicorn Live: Gunicorn "${name}" ${when}: ${reason}`, {
-            'Show Output': () => log().show(),
-            'Show Terminal': () => vscode.window.terminals.find((t) => t.name.includes(name))?.show(),
-          });
+          reportExit(name, early ? 'exited before it served' : `exited with code ${e.exitCode}`, stderr, `exit code ${e.exitCode ?? 'unknown'}`);
         } else if (e.exitCode) {
           notify('error', `Gunicorn Live: Gunicorn "${name}" exited with code ${e.exitCode}. Its output is in the task's terminal.`, {
             'Show Terminal': () => vscode.window.terminals.find((t) => t.name.includes(name))?.show(),
@@ -124,6 +115,11 @@ export class LaunchedServers implements vscode.Disposable {
       };
       this.outcomeWaiters.set(execution, done);
     });
+  }
+
+  /** True once a worker of master `pid` booted (also for masters started under the debugger). */
+  hasServed(pid: number): boolean {
+    return this.serving.has(pid);
   }
 
   /** The master a task started, while it runs. */
@@ -189,14 +185,6 @@ export class LaunchedServers implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
-  }
-}
-
-function readQuietly(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
   }
 }
 

@@ -300,6 +300,9 @@ def worker_exit(server, worker):
     agent.stopping = True
     if agent.profiler is not None:
         agent.profiler.stop()
-    agent.flush()
+    # A worker that never booted (its app would not load) counted nothing: a report would make the master
+    # show it idle, as if it had served.
+    if agent.thread is not None:
+        agent.flush()
     counted = agent.stats.totals()[1]
     handoff.send(agent.sender, handoff.exiting(agent.pid, compat.max_requests_reached(worker, counted)))

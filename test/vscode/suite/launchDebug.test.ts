@@ -217,4 +217,27 @@ describe('Debugging with debugpy (no Python extension)', function () {
     const managed = existsSync('/usr/lib/python3.11/EXTERNALLY-MANAGED');
     assert.equal(installCommand('/usr/bin/python3', 'debugpy'), managed ? 'sudo apt-get install -y python3-debugpy' : '/usr/bin/python3 -m pip install debugpy');
   });
+
+  it('an early exit under the debugger is a notification with Gunicorn\'s own reason and Show Output', async () => {
+    const seen = api.notifications().length;
+    const result = await vscode.commands.executeCommand<{ name: string } | undefined>('gunicornLive.launchWithDebugger', { app: 'no_such_module_gl:app' });
+    assert.ok(result, 'the debug session started');
+    // The debugger first stops on the uncaught exceptions (the worker's failed import, the master's exit):
+    // the user presses Continue on each, and the server ends.
+    const continued = new Set<unknown>();
+    const notice = await waitFor('the early-exit notification', async () => {
+      for (const { session, m } of messages) {
+        if (m.type !== 'event' || m.event !== 'stopped' || continued.has(m) || terminated.has(session.id)) continue;
+        continued.add(m);
+        await Promise.resolve(session.customRequest('continue', { threadId: m.body?.threadId })).catch(() => undefined);
+      }
+      return api.notifications().slice(seen)
+        .find((n) => n.kind === 'error' && n.message.includes('"no_such_module_gl:app (debug)" exited before it served'));
+    }, 60_000).catch((err: Error) => {
+      const seenEvents = messages.filter((x) => x.m.type === 'event' && x.m.event !== 'output').map((x) => `${x.session.name}:${x.m.event}${x.m.event === 'stopped' ? `(${String(x.m.body?.reason)}:${JSON.stringify(x.m.body?.text ?? x.m.body?.description ?? '')})` : ''}`);
+      throw new Error(`${err.message}; events: ${seenEvents.slice(-25).join(', ')}; notices: ${JSON.stringify(api.notifications().slice(seen))}`);
+    });
+    assert.match(notice.message, /: ModuleNotFoundError: No module named 'no_such_module_gl'$/);
+    assert.deepEqual(notice.actions, ['Show Output', 'Show Terminal']);
+  });
 });
