@@ -13,7 +13,7 @@ from . import frameworks
 from .log import once
 from .scoreboard import DISCONNECTS, STARTED, class_cell
 from . import routes as routes_module
-from .routes import KNOWN_METHODS
+from .routes import KNOWN_METHODS, UNMATCHED
 from .stats import BYTES, COUNT, DURATION, EXCEPTIONS, PENDING
 
 assert (COUNT, DURATION, BYTES, EXCEPTIONS, PENDING) == (0, 1, 2, 3, 7)  # the layout record() hardcodes
@@ -101,8 +101,10 @@ def request_hooks(recorder, user_pre, user_post):
         return group, key, class_cell(key[2])
 
     def by_path(tally, method, path, status):
-        """First sight of (method, path, status) since the tally's hot cache was last emptied."""
-        entry = group_of(tally, (method if method in methods else "OTHER", route_of(path or "/"), status))
+        """First sight of (method, path, status) since the tally's hot cache was last emptied. A framework
+        that routes (Flask, Django) and matched nothing answered 404: one route for all such paths."""
+        route = UNMATCHED if framework and status == 404 else route_of(path or "/")
+        entry = group_of(tally, (method if method in methods else "OTHER", route, status))
         if not path or len(path) <= HOT_PATH_CHARS:
             hot = tally.hot
             if len(hot) >= hot_limit:

@@ -10,7 +10,7 @@ from time import perf_counter
 
 from . import frameworks, hotpath, scoreboard
 from .hotpath import SLOW_SECONDS
-from .routes import method_label
+from .routes import UNMATCHED, method_label
 
 _DISCONNECT_ERRNOS = frozenset((errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN))
 # Where Gunicorn reads requests and writes responses: an OSError raised through here is the client's.
@@ -78,7 +78,8 @@ class Recorder(object):
         self.stats.tally().started += 1
         return perf_counter()
 
-    def finish(self, t0, method, path, route, status, nbytes, exc, disconnected):
+    def finish(self, t0, method, path, route, status, nbytes, exc, disconnected, routed=False):
+        """`routed`: a framework that routes handled the request, so a 404 without a route matched nothing."""
         seconds = perf_counter() - t0
         tally = self.stats.tally()
         if disconnected:
@@ -88,9 +89,12 @@ class Recorder(object):
         # exc: the exception the app raised, or a framework's description of one it caught.
         exception = exc if exc is None or isinstance(exc, str) else frameworks.describe(exc)
         path = path or "/"
-        route = self.routes.route(path) if route is None else self.routes.admit(route, path)
-        method = method_label(method)
         status = status if status.__class__ is int else 500
+        if route is None:
+            route = UNMATCHED if routed and status == 404 else self.routes.route(path)
+        else:
+            route = self.routes.admit(route, path)
+        method = method_label(method)
         self.count(scoreboard.class_cell(status))
         self.stats.add(tally, method, route, status, seconds, nbytes, exception is not None)
         if seconds >= SLOW_SECONDS or status >= 500 or exception is not None:

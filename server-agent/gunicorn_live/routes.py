@@ -1,10 +1,14 @@
-"""Route labels: the framework's template where the app exposes one (frameworks.py), else the raw path
-with ids, UUIDs and long hex tokens replaced by placeholders. The number of distinct routes is capped —
+"""Route labels: the framework's template where the app exposes one (frameworks.py), UNMATCHED for a 404
+no route of the framework matched, else the raw path with ids, UUIDs and long hex tokens replaced by
+placeholders. The number of distinct routes is capped —
 per worker here, per server in the master (aggregate.py) — so label cardinality stays bounded."""
 import re
 
 MAX_WORKER_ROUTES = 200
 OTHER = "other"
+# A 404 that no route of the app's framework matched: a scanner's or a typo's paths would otherwise each be
+# a route of their own, crowding out the real ones under the cap.
+UNMATCHED = "(unmatched)"
 MAX_ROUTE_CHARS = 256
 # Paths seen → route, so the per-request cost is one dict lookup for paths seen before; longer paths are
 # not kept, so the cache's memory is bounded whatever Gunicorn's limit_request_line.

@@ -60,7 +60,7 @@ def _finish_wsgi(recorder, t0, environ, status, nbytes, exc):
     if exc is None:
         exc = environ.get(frameworks.EXCEPTION_KEY)  # caught by the framework, already described
     recorder.finish(t0, environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), route, status, nbytes, exc,
-                    False)
+                    False, frameworks.active())
 
 
 def _status(status):
@@ -109,7 +109,8 @@ def wrap_asgi(app, recorder):
                 route = frameworks.asgi_route(scope)
             except Exception:
                 route = None  # no framework route in this scope: the path's folded route counts instead
+            # Starlette's router (FastAPI's too) marks the scope it handled.
             recorder.finish(t0, scope.get("method"), scope.get("path"), route, box[0], box[1], exc,
-                            box[3] and exc is None)
+                            box[3] and exc is None, "router" in scope)
     gunicorn_live_asgi.__wrapped__ = app
     return gunicorn_live_asgi

@@ -14,7 +14,7 @@ STARLETTE = ["--pythonpath", target.APPS]
 def starlette():
     requests = ["/items/%d" % i for i in range(5)] + ["/"] * 3 + ["/raise"] * 2 + ["/nope"] * 2 + ["/items/x"] * 2
     counts = {("GET", "/items/{item_id}", 200): 5, ("GET", "/", 200): 3, ("GET", "/raise", 500): 2,
-              ("GET", "/nope", 404): 2, ("GET", "/items/x", 404): 2}
+              ("GET", "(unmatched)", 404): 4}
     return requests, counts, {("GET", "/raise", 500): 2}, "ValueError: starlette endpoint raised"
 
 
