@@ -1,14 +1,14 @@
-"""Builds the agent → hub frames of docs/protocol.md (version 1.2). Every frame the agent sends is
+"""Builds the agent → hub frames of docs/protocol.md (version 1.3). Every frame the agent sends is
 made here, so the shapes live in one place; `encode` makes the JSON text."""
 import json
 
 from . import exphist
 
-PROTOCOL = "1.2"
+PROTOCOL = "1.3"
 # The header of the hub's 101 answer naming its protocol version (since 1.2; absent from older hubs).
 PROTOCOL_HEADER = "X-Gunicorn-Live-Protocol"
 # Frame types and the protocol version that brought them: not sent to a hub older than that.
-SINCE = {"profile": (1, 2)}
+SINCE = {"profile": (1, 2), "request_exception": (1, 3)}
 
 
 def hub_version(headers):
@@ -148,6 +148,15 @@ def request_stuck(pid, method, route, elapsed, stack, at):
     return {"type": "event", "event": {
         "type": "request_stuck", "pid": int(pid), "method": _text(method, 32), "route": _text(route, 512),
         "elapsed": max(0.0, float(elapsed)), "stack": _stack(stack or []), "at": max(0.0, float(at))}}
+
+
+def request_exception(pid, method, route, exception, stack, count, at):
+    """`stack`: (file, line, function) of the exception's traceback, outermost first; `count`: occurrences
+    since this exception's previous event."""
+    return {"type": "event", "event": {
+        "type": "request_exception", "pid": int(pid), "method": _text(method, 32), "route": _text(route, 512),
+        "exception": _text(exception, 512), "stack": _stack([{"file": f[0], "line": f[1], "function": f[2]} for f in stack]),
+        "count": max(1, int(count)), "at": max(0.0, float(at))}}
 
 
 def _stack(stack):

@@ -1,11 +1,12 @@
 """The master's sampler: turns what the arbiter observed (signals, exits) and what the workers reported
-(datagrams) into events, in the order they happened, and builds one sample per interval from /proc and
+(datagrams) into events (request exceptions merged, request_exceptions.py), in the order they happened, and builds one sample per interval from /proc and
 the workers' reports. Runs in the agent's sampler thread; `emit` queues a frame for the uplink."""
 import time
 
 from . import compat, exits, frames, handoff, procfs
 from .oom import OomWatch
 from .profiles import ProfileBuffer
+from .request_exceptions import ExceptionTable
 from .aggregate import ServerRequests, WorkerLedger
 from .log import logger
 
@@ -36,6 +37,7 @@ class Sampler(object):
         self._pss = {}
         self.oom = OomWatch()
         self.profiles = ProfileBuffer()
+        self.exceptions = ExceptionTable()
 
     def catch_up(self, observed, messages):
         """`observed`: signals and exits the arbiter saw, oldest first; `messages`: the workers' datagrams
@@ -90,6 +92,10 @@ class Sampler(object):
         hz = self.settings.profile_hz
         return self.profiles.take(now, hz) if hz else []
 
+    def exception_frames(self, now):
+        """request_exception events due now (`now`: monotonic): first sights, and repeats with their count."""
+        return [frames.request_exception(*e) for e in self.exceptions.due(now)]
+
     def pss(self, pid, now):
         last = self._pss.get(pid)
         if last is None or now - last[1] >= PSS_SECONDS or last[0] is None:
@@ -115,6 +121,8 @@ class Sampler(object):
                     self.hints.setdefault(pid, {})["stack"] = message.get("stack") or []
                 elif kind == handoff.STACK:
                     self.watched[pid] = (time.monotonic(), message.get("stack") or [])
+                elif kind == handoff.EXCEPTION:
+                    self.exceptions.absorb(pid, message)
                 elif kind == handoff.STUCK:
                     self.emit(frames.request_stuck(pid, message.get("method"), message.get("route"), message.get("elapsed"),
                                                    message.get("stack"), message.get("at")))

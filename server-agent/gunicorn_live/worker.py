@@ -8,7 +8,7 @@ import time
 from threading import get_ident
 from time import perf_counter
 
-from . import compat, frameworks, handoff, stacks
+from . import compat, frameworks, handoff, request_exceptions, stacks
 from .log import forget_after_fork, once
 from .recorder import Recorder
 from .routes import RouteTable
@@ -54,6 +54,7 @@ state = WorkerSide()
 def inherit(sender, settings, scoreboard):
     """Called in every forked child before any Gunicorn code runs there."""
     state.forget((sender, settings, scoreboard))
+    request_exceptions.log = None
 
 
 def current():
@@ -81,6 +82,7 @@ class WorkerAgent(object):
         self.threaded = any(n in THREADED_CLASSES for n in names)
         single = any(n in SINGLE_THREAD_CLASSES for n in names) and "gunicorn.workers.gthread.ThreadWorker" not in names
         self.recorder = Recorder(self.stats, self.routes, self.threaded, single_thread=single, board=board)
+        self.exceptions = request_exceptions.ExceptionLog(self.routes)
         self.worker = worker
         self.settings = settings
         self.stopping = False
@@ -168,6 +170,7 @@ class WorkerAgent(object):
         """Sends the groups that moved since the last successful send, as cumulative totals, with the
         worker's request count, what is in flight now, client disconnects and the new examples. A failed
         send is retried next time (examples excepted: they are samples, not totals)."""
+        self.flush_exceptions()
         merged, completed, disconnects = self.stats.totals(new_range=True)
         count, oldest = self.stats.in_flight()
         in_flight = handoff.ABSENT
@@ -190,6 +193,12 @@ class WorkerAgent(object):
                 return False
             self.stats.mark_sent(chunk)
         return True
+
+    def flush_exceptions(self):
+        """Each distinct exception noted since the last flush, with its count (lost if the send fails:
+        the request groups still count them)."""
+        for description, frames, method, route, count, at in self.exceptions.take():
+            handoff.send(self.sender, handoff.exception(self.pid, description, frames, method, route, count, at))
 
     def stuck_stack(self):
         """The Python frames of the request in flight (outermost first, the agent's own cut off), read when
@@ -234,6 +243,7 @@ def post_fork(server, worker):
         return
     sender, settings, scoreboard = state.inherited
     state.agent = WorkerAgent(sender, settings, worker, scoreboard.claim(worker, os.getpid()))
+    request_exceptions.log = state.agent.exceptions
     state.agent.report_spawn()
 
 

@@ -19,7 +19,7 @@ INTERVAL = "0.2"
 
 class Session(object):
     def __init__(self, test, args, env=None, app="app:app", config=None, use_shim=True, hello_timeout=30,
-                 cgroup_procs=None, hub_protocol="1.2"):
+                 cgroup_procs=None, hub_protocol="1.3"):
         self.test = test
         self.hub = TestHub(token=TOKEN, protocol=hub_protocol)
         test.addCleanup(self.hub.close)

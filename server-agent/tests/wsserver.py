@@ -142,7 +142,7 @@ class Connection(object):
 
 
 class TestHub(object):
-    def __init__(self, token="t0ken", port=0, stall=False, check_frames=True, protocol="1.2"):
+    def __init__(self, token="t0ken", port=0, stall=False, check_frames=True, protocol="1.3"):
         """`stall`: accept and upgrade, then never read — a hub that has stopped keeping up.
         `protocol`: the version the hub names in its 101 answer, as the real hub does since 1.2; None: a hub
         older than that (no header).
