@@ -8,12 +8,12 @@ import os
 import time
 import unittest
 
-from gunicorn_live.request_exceptions import REPEAT_SECONDS
 from tests.gunicorn_run import get
 from tests.live import Session, parallel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 APPS = os.path.abspath(os.path.join(HERE, "..", "..", "..", "test", "apps"))
+COMPAT_APPS = os.path.abspath(os.path.join(HERE, "..", "..", "..", "test", "compat", "apps"))
 
 # name, gunicorn arguments, app, path, (method, route), exception, (file, function, line text) it was raised at
 CASES = [
@@ -27,20 +27,23 @@ CASES = [
      "RuntimeError: raised on purpose", ("app.py", "app", 'raise RuntimeError("raised on purpose")')),
 ]
 N = 3
+# What docs/protocol.md promises: a repeat at most every 10 s.
+REPEAT_SECONDS = 10.0
 
 
 def exception_events(s):
     return [f["event"] for f in s.frames if f["type"] == "event" and f["event"]["type"] == "request_exception"]
 
 
-def line_of(file, text, apps=APPS):
-    with open(os.path.join(apps, file)) as f:
+def line_of(file, text):
+    """The line of `text` in a fixture app (the agent's or the compat suite's)."""
+    path = os.path.join(APPS, file) if os.path.exists(os.path.join(APPS, file)) else os.path.join(COMPAT_APPS, file)
+    with open(path) as f:
         return next(i for i, line in enumerate(f, 1) if text in line)
 
 
 class Cases(object):
-    """The check, shared with the compat suite (whose apps and Gunicorn differ)."""
-    apps = APPS
+    """The check, shared with the compat suite (whose Gunicorn and worker classes differ)."""
 
     def run_case(self, name, args, app, path, labels, exception, raised_at, workers=2, extra=()):
         s = Session(self, ["-w", str(workers)] + list(args) + list(extra), app=app, hub_protocol="1.3",
@@ -66,7 +69,7 @@ class Cases(object):
             self.assertIn(e["pid"], [w["pid"] for w in s.live_sample(workers)["workers"]])
             innermost = e["stack"][-1]
             self.assertEqual((os.path.basename(innermost["file"]), innermost["function"], innermost["line"]),
-                             (file, function, line_of(file, text, self.apps)), e)
+                             (file, function, line_of(file, text)), e)
             self.assertEqual([f for f in e["stack"] if os.sep + "gunicorn_live" + os.sep in f["file"]], [], e)
         self.assertEqual(len(set(str(e["stack"]) for e in seen)), 1)
         return s

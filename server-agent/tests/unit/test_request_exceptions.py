@@ -115,7 +115,7 @@ def message(count, at=1000.0, route="/boom", pid=7, exception="RuntimeError: boo
 
 class ExceptionTableTest(unittest.TestCase):
     def test_first_sight_now_repeats_every_repeat_seconds_with_the_count_since(self):
-        table = ExceptionTable(repeat_seconds=10)
+        table = ExceptionTable()  # the default: every 10 s, as docs/protocol.md says
         table.absorb(7, message(2, at=1000.0))
         table.absorb(8, message(1, at=1000.5))
         due = table.due(now=100.0)

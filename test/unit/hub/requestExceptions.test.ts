@@ -55,7 +55,11 @@ test('the hub names 1.3 and keeps request_exception events with the server\'s ot
 
 test('a request_exception without a count of at least 1 closes the agent\'s socket (4003)', async () => {
   const { ws } = await agent(910);
-  const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+  const closed = new Promise<number | string>((r) => {
+    ws.once('close', (code) => r(code));
+    setTimeout(() => r('still open after 5 s'), 5000).unref();
+  });
   ws.send(JSON.stringify({ type: 'event', event: { ...boom, count: 0 } }));
   assert.equal(await closed, 4003);
+  ws.close();
 });
