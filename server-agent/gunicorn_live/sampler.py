@@ -126,7 +126,7 @@ class Sampler(object):
                 elif kind == handoff.STUCK:
                     self.emit(frames.request_stuck(pid, message.get("method"), message.get("route"), message.get("elapsed"),
                                                    message.get("stack"), message.get("at")))
-            except (TypeError, ValueError, IndexError, AttributeError):
+            except (TypeError, ValueError, IndexError, KeyError, AttributeError):
                 continue  # a malformed message from a worker: the next one carries cumulative totals
 
     def _stats(self, ledger, message):

@@ -1,6 +1,7 @@
 /// <reference types="mocha" />
 // Issue #16, item 5(d): an exception that fails requests is one Problem, on the user's innermost frame,
-// with the exception as its message — not one Problem per traceback frame in Flask's files.
+// with the exception as its message — not one Problem per traceback frame in Flask's files. (Named to run
+// after launch.test.ts, whose first tests expect no hub yet: the files run in name order.)
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
