@@ -35,7 +35,9 @@ const suites = [
   { name: 'lint', cmd: () => [process.execPath, 'scripts/lint.mjs'] },
   { name: 'unit', cmd: () => nodeTests('test/unit', 2) },
   // server-agent/tests/unit (no Gunicorn process) and tests/e2e (real Gunicorn): discover finds both.
-  { name: 'agent', cmd: () => [agentPython(), '-m', 'unittest', 'discover', '-s', 'server-agent/tests', '-t', 'server-agent', '-v'] },
+  // Then the peers benchmark's arithmetic and parsing (bench/agent/peers/test_report.py: no Gunicorn, no timing).
+  { name: 'agent', cmd: () => [agentPython(), '-m', 'unittest', 'discover', '-s', 'server-agent/tests', '-t', 'server-agent', '-v'],
+    then: () => [agentPython(), '-m', 'unittest', 'discover', '-s', 'bench/agent', '-p', 'test_*.py', '-v'] },
   // The agent's wheel on Gunicorn releases from the package index, in venvs under the cache root.
   { name: 'compat', cmd: () => [agentPython(), 'test/compat/run.py'] },
   { name: 'integration', cmd: () => nodeTests('test/integration', 1) },

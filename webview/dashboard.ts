@@ -10,7 +10,7 @@ import { ProfileView } from './profile/profileView';
 import { RoutesTable } from './routesTable';
 import type { Change, DashboardState } from './state';
 import { Summary } from './summary';
-import { onThemeChange, WorkerColors } from './theme';
+import { applyDerivedColors, onThemeChange, WorkerColors } from './theme';
 import { Toolbar } from './toolbar';
 import type { Transport } from './transport';
 import { WorkersTable } from './workersTable';
@@ -67,7 +67,9 @@ export class Dashboard {
       this.banner.element,
       this.content);
     state.subscribe((change) => this.onChange(change));
+    applyDerivedColors();
     onThemeChange(() => {
+      applyDerivedColors();
       this.charts.applyTheme();
       this.profile.flame.themeChanged();
     });

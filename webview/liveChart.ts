@@ -6,6 +6,7 @@ import {
   Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset,
 } from 'chart.js';
 import { bulkLinesPlugin, type BulkLine } from './bulkLines';
+import { clockTicks, ticksThatFit } from './clockTicks';
 import { formatClock } from './format';
 import { markerPlugin, type MarkerTrack } from './markers';
 import { bucketFor, bucketMeans, bucketMinMax, type XY } from './thin';
@@ -79,6 +80,8 @@ export class LiveChart {
   private bulkLines: BulkLine[] = [];
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly opts: LiveChartOptions, theme: ThemeColors) {
+    // The time labels' form for the ticks built last: seconds only while the step is under a minute.
+    let withSeconds = true;
     this.theme = theme;
     this.chart = new Chart(canvas, {
       type: 'line',
@@ -102,11 +105,14 @@ export class LiveChart {
           x: {
             type: 'linear',
             grid: { display: false },
-            // Ticks on round clock times (…:00, …:30), which linear ticks from an arbitrary min are not.
+            // Ticks on round clock times (…:00, …:30), which linear ticks from an arbitrary min are not;
+            // as many as fit the chart's width without labels running into each other.
             afterBuildTicks: (scale) => {
-              scale.ticks = clockTicks(scale.min, scale.max).map((value) => ({ value }));
+              const ticks = clockTicks(scale.min, scale.max, ticksThatFit(scale.width));
+              withSeconds = ticks.length < 2 || (ticks[1]! - ticks[0]!) < 60_000;
+              scale.ticks = ticks.map((value) => ({ value }));
             },
-            ticks: { maxRotation: 0, autoSkip: true, callback: (v) => formatClock(Number(v)) },
+            ticks: { maxRotation: 0, autoSkip: true, callback: (v) => formatClock(Number(v), withSeconds) },
           },
           y: {
             beginAtZero: true,
@@ -289,19 +295,6 @@ export class LiveChart {
     const more = latest.length > MAX_DESCRIBED ? `, and ${latest.length - MAX_DESCRIBED} more series` : '';
     return `${this.opts.title}. ${latest.length ? `Latest: ${latest.slice(0, MAX_DESCRIBED).join(', ')}${more}.` : 'No data yet.'}`;
   }
-}
-
-const TICK_STEPS_MS = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].map((s) => s * 1000);
-
-/** At most six ticks at whole multiples of a round step (local clock: time zones are whole minutes). */
-export function clockTicks(min: number, max: number): number[] {
-  const span = max - min;
-  if (!(span > 0)) return [];
-  const step = TICK_STEPS_MS.find((s) => span / s <= 6) ?? TICK_STEPS_MS[TICK_STEPS_MS.length - 1]!;
-  const offset = new Date(min).getTimezoneOffset() * 60_000;
-  const ticks: number[] = [];
-  for (let t = Math.ceil((min - offset) / step) * step + offset; t <= max; t += step) ticks.push(t);
-  return ticks;
 }
 
 /** Translucent fill from a theme colour in #rgb, #rrggbb or rgb() form. */

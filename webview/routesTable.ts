@@ -21,7 +21,8 @@ const COLUMNS: Column<Row>[] = [
   { key: 'p50', label: 'p50', numeric: true, help: 'Median latency', sortValue: (r) => r.route.p50 },
   { key: 'p95', label: 'p95', numeric: true, help: '95th percentile latency', sortValue: (r) => r.route.p95 },
   { key: 'p99', label: 'p99', numeric: true, help: '99th percentile latency', sortValue: (r) => r.route.p99 },
-  { key: 'errors', label: 'Errors', numeric: true, help: '5xx answers plus requests whose app code raised', sortValue: (r) => r.route.errors },
+  { key: 'errors', label: 'Errors', numeric: true, help: '5xx answers plus requests whose app code raised, plus aborted ones', sortValue: (r) => r.route.errors },
+  { key: 'aborted', label: 'Aborted', numeric: true, help: "Requests a worker was serving as it died (the master's timeout, a signal, out of memory): no response; their latency counts up to the death", sortValue: (r) => r.route.aborted ?? 0 },
   { key: 'profile', label: 'Profile', help: "Open the Profile view on this route's samples" },
 ];
 
@@ -100,5 +101,7 @@ export class RoutesTable {
     const share = r.count > 0 ? (100 * r.errors) / r.count : 0;
     setText(c.errors!, r.errors > 0 ? `${formatCount(r.errors)} (${share < 1 ? share.toFixed(1) : share.toFixed(0)} %)` : '0');
     c.errors!.classList.toggle('bad', r.errors > 0);
+    setText(c.aborted!, formatCount(r.aborted ?? 0));
+    c.aborted!.classList.toggle('bad', (r.aborted ?? 0) > 0);
   }
 }

@@ -1,5 +1,6 @@
 // Chart colours from the VS Code theme (--vscode-charts-*), with the browser defaults that
 // themeDefaults.css defines on :root; re-read when VS Code switches theme.
+import { readableOn } from './contrast';
 
 /** Colours with a meaning (not a worker): totals, status classes, percentiles, markers. */
 export type NamedColor =
@@ -63,6 +64,16 @@ export function readTheme(): ThemeColors {
     },
     highContrast: isHighContrast(),
   };
+}
+
+/**
+ * Colours derived from the theme's, kept readable: `--gl-own-code`, the app's own functions in the
+ * top-functions table (the theme's orange, lightened or darkened to 4.5:1 on the editor background).
+ * Set on body: VS Code rewrites html's style on a theme change.
+ */
+export function applyDerivedColors(): void {
+  const t = readTheme();
+  document.body.style.setProperty('--gl-own-code', readableOn(t.named.busy, t.background, 4.5));
 }
 
 /** Calls back when VS Code changes the theme (it rewrites body's class and html's style). */

@@ -1,12 +1,14 @@
 // The demo's traffic: a bounded mix of requests to the bundled app on loopback, so every chart moves.
 import { Agent, request } from 'node:http';
 
-/** Relative weights of the demo app's endpoints; /hang is sent on its own, rarely. */
-const MIX: Array<[string, number]> = [
+/** Relative weights of paths; `{n}` becomes 0–999. */
+export type TrafficMix = Array<[string, number]>;
+
+/** The demo app's endpoints; /hang is sent on its own, rarely. */
+const DEMO_MIX: TrafficMix = [
   ['/fast', 40], ['/items/{n}', 20], ['/slow', 8], ['/cpu', 10], ['/memory', 2],
   ['/missing', 6], ['/error', 3], ['/raise', 2],
 ];
-const TOTAL_WEIGHT = MIX.reduce((sum, [, w]) => sum + w, 0);
 
 export interface TrafficOptions {
   port: number;
@@ -18,6 +20,8 @@ export interface TrafficOptions {
   durationMs: number;
   /** How often one request outlives the worker timeout, ms (0: never). */
   hangEveryMs?: number;
+  /** Paths and their weights (default: the demo app's endpoints), e.g. for the README's screenshot tour. */
+  mix?: TrafficMix;
 }
 
 export interface Traffic {
@@ -25,12 +29,12 @@ export interface Traffic {
   stop(): void;
 }
 
-function pick(): string {
-  let r = Math.random() * TOTAL_WEIGHT;
-  for (const [path, w] of MIX) {
+function pick(mix: TrafficMix, totalWeight: number): string {
+  let r = Math.random() * totalWeight;
+  for (const [path, w] of mix) {
     if ((r -= w) < 0) return path.replace('{n}', String(Math.floor(Math.random() * 1000)));
   }
-  return '/fast';
+  return mix[0][0].replace('{n}', '0');
 }
 
 export function startTraffic(options: TrafficOptions): Traffic {
@@ -38,6 +42,8 @@ export function startTraffic(options: TrafficOptions): Traffic {
   const deadline = Date.now() + options.durationMs;
   let stopped = false;
   let sent = 0;
+  const mix = options.mix ?? DEMO_MIX;
+  const totalWeight = mix.reduce((sum, [, w]) => sum + w, 0);
 
   const get = (path: string, timeoutMs: number) =>
     new Promise<void>((resolve) => {
@@ -56,7 +62,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const client = async () => {
     while (!stopped && Date.now() < deadline) {
-      await get(pick(), 15000);
+      await get(pick(mix, totalWeight), 15000);
       await pause(options.pauseMs ?? 100);
     }
   };

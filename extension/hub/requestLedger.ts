@@ -11,6 +11,8 @@ export interface RequestTotals {
   count: number;
   /** Of `count`, requests whose app code raised. */
   exceptions: number;
+  /** Of `count`, requests a worker was serving as it died (status 0, protocol 1.3). */
+  aborted: number;
   durationSum: number;
   /** Per-bucket counts (not cumulative), aligned with the histogram bounds plus +Inf. */
   buckets: number[];
@@ -42,12 +44,13 @@ export class RequestLedger {
     const k = key(method, group.status, route);
     let totals = this.series.get(k);
     if (!totals) {
-      totals = { method, route, status: group.status, count: 0, exceptions: 0, durationSum: 0,
+      totals = { method, route, status: group.status, count: 0, exceptions: 0, aborted: 0, durationSum: 0,
         buckets: new Array<number>(this.bounds.length + 1).fill(0), responseBytes: 0, latency: new Latency(this.bounds) };
       this.series.set(k, totals);
     }
     totals.count += group.count;
     totals.exceptions += group.exceptions ?? 0;
+    totals.aborted += group.aborted ?? 0;
     totals.durationSum += group.durationSum;
     totals.responseBytes += group.responseBytes;
     const durations = durationsOf(group);

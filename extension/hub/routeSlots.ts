@@ -11,6 +11,7 @@ interface LiveRoute {
   route: string;
   count: number;
   errors: number;
+  aborted: number;
   latency: Latency;
 }
 
@@ -19,6 +20,7 @@ interface PastRoute {
   route: string;
   count: number;
   errors: number;
+  aborted: number;
   min: number;
   max: number;
   durations: ExpHistogramWire | null;
@@ -32,8 +34,8 @@ interface Slot {
   past: Map<string, PastRoute> | null;
 }
 
-/** 5xx answers plus requests whose app code raised. */
-export const errorsOf = (g: RequestGroup): number => (g.status >= 500 ? g.count : (g.exceptions ?? 0));
+/** 5xx answers plus requests whose app code raised, plus requests aborted as their worker died (status 0). */
+export const errorsOf = (g: RequestGroup): number => (g.status >= 500 ? g.count : (g.exceptions ?? 0) + (g.aborted ?? 0));
 
 export class RouteSlots {
   private readonly slots: Slot[] = [];
@@ -58,11 +60,12 @@ export class RouteSlots {
     const live = slot.live!;
     let r = live.get(key);
     if (!r) {
-      r = { method, route, count: 0, errors: 0, latency: new Latency(this.bounds) };
+      r = { method, route, count: 0, errors: 0, aborted: 0, latency: new Latency(this.bounds) };
       live.set(key, r);
     }
     r.count += group.count;
     r.errors += errorsOf(group);
+    r.aborted += group.aborted ?? 0;
     r.latency.add(group);
   }
 
@@ -77,12 +80,14 @@ export class RouteSlots {
         const m = this.into(out, key, r.method, r.route);
         m.count += r.count;
         m.errors += r.errors;
+        m.aborted += r.aborted;
         m.latency.merge(r.latency);
       }
       for (const [key, r] of slot.past ?? []) {
         const m = this.into(out, key, r.method, r.route);
         m.count += r.count;
         m.errors += r.errors;
+        m.aborted += r.aborted;
         if (r.durations) m.latency.exp.addWire(r.durations);
         if (r.classic) addBuckets(m.latency.classic, r.classic);
         if (r.min < m.latency.min) m.latency.min = r.min;
@@ -95,7 +100,7 @@ export class RouteSlots {
   private into(out: Map<string, LiveRoute>, key: string, method: string, route: string): LiveRoute {
     let m = out.get(key);
     if (!m) {
-      m = { method, route, count: 0, errors: 0, latency: new Latency(this.bounds) };
+      m = { method, route, count: 0, errors: 0, aborted: 0, latency: new Latency(this.bounds) };
       out.set(key, m);
     }
     return m;
@@ -107,7 +112,7 @@ export class RouteSlots {
     slot.past = new Map();
     for (const [key, r] of slot.live) {
       slot.past.set(key, {
-        method: r.method, route: r.route, count: r.count, errors: r.errors, min: r.latency.min, max: r.latency.max,
+        method: r.method, route: r.route, count: r.count, errors: r.errors, aborted: r.aborted, min: r.latency.min, max: r.latency.max,
         durations: r.latency.exp.count > 0 ? r.latency.exp.toWire() : null,
         classic: r.latency.classic.length > 0 ? r.latency.classic : null,
       });

@@ -17,6 +17,7 @@ interface RouteTotals {
   route: string;
   count: number;
   errors: number;
+  aborted: number;
   latency: Latency;
   rps: number;
 }
@@ -34,6 +35,8 @@ export interface RouteWindowView {
   min: number | null;
   max: number | null;
   errors: number;
+  /** Of count, requests a worker was serving as it died. */
+  aborted: number;
 }
 
 export class RouteStats {
@@ -55,11 +58,12 @@ export class RouteStats {
       if (!this.routes.has(key) && this.routes.size >= maxRoutes) key = `${g.method} other`;
       let r = this.routes.get(key);
       if (!r) {
-        r = { method: g.method, route: key.slice(g.method.length + 1), count: 0, errors: 0, latency: new Latency(this.bounds), rps: 0 };
+        r = { method: g.method, route: key.slice(g.method.length + 1), count: 0, errors: 0, aborted: 0, latency: new Latency(this.bounds), rps: 0 };
         this.routes.set(key, r);
       }
       r.count += g.count;
       r.errors += errorsOf(g);
+      r.aborted += g.aborted ?? 0;
       r.latency.add(g);
       inInterval.set(r, (inInterval.get(r) ?? 0) + g.count);
       this.fine.add(at, key, r.method, r.route, g);
@@ -74,7 +78,7 @@ export class RouteStats {
       .sort((a, b) => b.count - a.count)
       .slice(0, ROUTES_SHOWN)
       .map((r) => ({
-        method: r.method, route: r.route, count: r.count, rps: r.rps, errors: r.errors,
+        method: r.method, route: r.route, count: r.count, rps: r.rps, errors: r.errors, aborted: r.aborted,
         p50: r.latency.quantile(0.5),
         p95: r.latency.quantile(0.95),
         p99: r.latency.quantile(0.99),
@@ -91,7 +95,7 @@ export class RouteStats {
         return {
           method: r.method, route: r.route, count: r.count, rate: r.count / window,
           p50: r.latency.quantile(0.5), p95: r.latency.quantile(0.95), p99: r.latency.quantile(0.99),
-          min: range?.min ?? null, max: range?.max ?? null, errors: r.errors,
+          min: range?.min ?? null, max: range?.max ?? null, errors: r.errors, aborted: r.aborted,
         };
       });
   }

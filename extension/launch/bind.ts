@@ -1,5 +1,6 @@
 // Where a launched Gunicorn will listen, and a free port when that one is taken: a server already on
 // 8000 would otherwise make Gunicorn retry for five seconds and exit with "Connection in use".
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -35,6 +36,42 @@ export function bindInConfig(file: string): string | null {
     return null;
   }
   return /^bind\s*=\s*[[(]?\s*(["'])([^"']+)\1/m.exec(text)?.[2] ?? null;
+}
+
+/** True when the config sets `bind` from an expression (an environment variable, a computed port). */
+export function configComputesBind(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  return /^bind\s*=/m.test(text) && bindInConfig(file) === null;
+}
+
+// Runs the config the way Gunicorn does (a module executed for its names) and prints its `bind` as JSON.
+const BIND_OF_CONFIG = `
+import json, runpy, sys
+b = runpy.run_path(sys.argv[1]).get("bind")
+print(json.dumps([b] if isinstance(b, str) else [x for x in b if isinstance(x, str)] if isinstance(b, (list, tuple)) else None))
+`;
+
+/**
+ * The binds a config computes, from `python` running it in `cwd` (Gunicorn runs it anyway a moment later,
+ * with the same interpreter): null when it fails or names none.
+ */
+export function bindsOfConfig(python: string, file: string, cwd: string): Promise<string[] | null> {
+  return new Promise((resolve) => {
+    execFile(python, ['-c', BIND_OF_CONFIG, file], { cwd, timeout: 10_000 }, (err, stdout) => {
+      if (err) return resolve(null);
+      try {
+        const binds = JSON.parse(stdout.trim().split('\n').pop() ?? 'null') as string[] | null;
+        resolve(binds && binds.length > 0 ? binds : null);
+      } catch {
+        resolve(null);
+      }
+    });
+  });
 }
 
 /** `host:port`, `[::1]:port`, `host` (port 8000) or `:port`; null for `unix:`/`fd://` binds. */

@@ -14,6 +14,8 @@ function packageRoot(): string {
 export const PACKAGE_ROOT = packageRoot();
 /** Put on PYTHONPATH so Gunicorn can import gunicorn_live. */
 export const AGENT_DIR = join(PACKAGE_ROOT, 'server-agent');
+/** The one file of the agent a debugger may stop in: where Pause stops a worker between requests. */
+export const PAUSE_POINT = join(AGENT_DIR, 'gunicorn_live', 'pause_point.py');
 /** Passed to Gunicorn as -c: loads the user's config, then instruments. */
 export const AGENT_SHIM = join(AGENT_DIR, 'gunicorn_live', 'shim.py');
 /** Runs Gunicorn as its console script does, so that USR2's re-execution works (see the file). */

@@ -118,6 +118,7 @@ export const requestGroup = z.strictObject({
   buckets: z.array(count).max(65).describe('per-bucket (not cumulative) counts, one per durationBuckets bound plus the last for +Inf'),
   responseBytes: bytes,
   exceptions: count.optional().describe('of count, how many raised an exception in the app (a failure even if Gunicorn answered)'),
+  aborted: count.optional().describe('since 1.3: of count, how many a worker was serving as it died (the master\'s timeout, a signal, the OOM killer): status 0, as no response was sent; their durations run from their start to the worker\'s death. Sent to hubs of 1.3 or later only'),
   durations: durationHistogram.optional().describe('since 1.1: the same requests\' durations, exactly mergeable; count of them in all'),
   durationMin: z.number().nonnegative().optional().describe('since 1.1: the shortest request of the interval, seconds'),
   durationMax: z.number().nonnegative().optional().describe('since 1.1: the longest request of the interval, seconds'),

@@ -38,7 +38,9 @@ export const routeView = z.strictObject({
   p50: nullableNumber.describe('seconds, estimated from the duration histogram; null before any request'),
   p95: nullableNumber,
   p99: nullableNumber,
-  errors: z.number().int().describe('5xx answers plus requests whose app code raised'),
+  errors: z.number().int().describe('5xx answers plus requests whose app code raised, plus aborted ones'),
+  aborted: z.number().int().optional()
+    .describe('of count, requests a worker was serving as it died (the master\'s timeout, a signal, the OOM killer): no response was sent, and each counts its real duration, from its start to the death'),
 }).meta({ id: 'RouteView', description: "One route's totals since the hub first saw the server." });
 
 export const serverView = z.strictObject({

@@ -15,6 +15,13 @@ export interface AppCandidate {
   /** What the QuickPick shows. */
   label: string;
   detail: string;
+  /** The framework's module (`flask`, `django`, `fastapi`): its interpreter must import it. */
+  framework?: string;
+  /**
+   * Another way to serve a project that has a better one (Django's ASGI module when nothing needs it):
+   * offered by Change App…, never chosen on its own.
+   */
+  alternative?: boolean;
 }
 
 export interface SourceFile {
@@ -46,7 +53,7 @@ function django(file: SourceFile): AppCandidate | undefined {
   const folder = cwd === '.' ? '' : cwd;
   const app = `${moduleName(file.rel, folder)}:${variable}`;
   return {
-    app, config: '', workerClass: kind === 'asgi' ? UVICORN_WORKER : '', cwd: folder,
+    app, config: '', workerClass: kind === 'asgi' ? UVICORN_WORKER : '', cwd: folder, framework: 'django',
     label: app, detail: `Django ${kind.toUpperCase()} (${file.rel})${kind === 'asgi' ? ', uvicorn worker' : ''}`,
   };
 }
@@ -57,7 +64,7 @@ function flaskOrFastApi(file: SourceFile): AppCandidate[] {
   const module = moduleName(file.rel, '');
   if (module.split('.').some((part) => !new RegExp(`^${IDENT}$`).test(part))) return found;
   const add = (app: string, workerClass: string, detail: string) =>
-    found.push({ app, config: '', workerClass, cwd: '', label: app, detail: `${detail} (${file.rel})` });
+    found.push({ app, config: '', workerClass, cwd: '', label: app, detail: `${detail} (${file.rel})`, framework: workerClass ? 'fastapi' : 'flask' });
   for (const m of file.text.matchAll(new RegExp(`^(${IDENT})\\s*(?::\\s*\\w+\\s*)?=\\s*(?:flask\\.)?Flask\\(`, 'gm'))) {
     add(`${module}:${m[1]}`, '', 'Flask app');
   }
@@ -78,7 +85,44 @@ function gunicornConf(file: SourceFile): AppCandidate | undefined {
   return { app: '', config: posix.basename(file.rel), workerClass: '', cwd, label: file.rel, detail: `Gunicorn config, wsgi_app = ${m[1]}` };
 }
 
-/** Every candidate in the files, config files first, each app once. */
+/**
+ * Why a Django project needs ASGI, or undefined when WSGI serves it: Channels (in INSTALLED_APPS, or an
+ * ASGI_APPLICATION setting) or an `async def` view in its views or urls modules.
+ */
+function djangoNeedsAsgi(files: SourceFile[], projectDir: string): string | undefined {
+  const inside = files.filter((f) => !projectDir || f.rel.startsWith(`${projectDir}/`));
+  for (const f of inside) {
+    if (/^ASGI_APPLICATION\s*=/m.test(f.text)) return `ASGI_APPLICATION in ${f.rel}`;
+    if (/INSTALLED_APPS[\s\S]*?["']channels["']/.test(f.text)) return `Channels in INSTALLED_APPS (${f.rel})`;
+  }
+  for (const f of inside) {
+    if (/(^|\/)(views|urls)(\/[^/]+)?\.py$/.test(f.rel) && /^\s*async\s+def\s/m.test(f.text)) return `async views in ${f.rel}`;
+  }
+  return undefined;
+}
+
+/**
+ * A Django project with both wsgi.py and asgi.py (every `startproject`) is served one way: WSGI unless
+ * something needs ASGI; the other module stays an alternative whose detail says why it was not chosen.
+ */
+function preferDjango(all: AppCandidate[], files: SourceFile[]): void {
+  for (const wsgi of all.filter((c) => c.framework === 'django' && !c.workerClass)) {
+    const asgi = all.find((c) => c.framework === 'django' && c.workerClass && c.cwd === wsgi.cwd);
+    if (!asgi) continue;
+    const needs = djangoNeedsAsgi(files, wsgi.cwd);
+    if (needs) {
+      asgi.detail = `Django ASGI, uvicorn worker — ${needs}`;
+      wsgi.detail = `Django WSGI — not chosen: ${needs} need ASGI`;
+      wsgi.alternative = true;
+    } else {
+      wsgi.detail = 'Django WSGI — no async views or Channels found';
+      asgi.detail = 'Django ASGI, uvicorn worker — only needed for async views or Channels';
+      asgi.alternative = true;
+    }
+  }
+}
+
+/** Every candidate in the files, config files first, then the chosen way of each project, each app once. */
 export function detectApps(files: SourceFile[]): AppCandidate[] {
   const all: AppCandidate[] = [];
   for (const file of [...files].sort((a, b) => a.rel.localeCompare(b.rel))) {
@@ -88,9 +132,10 @@ export function detectApps(files: SourceFile[]): AppCandidate[] {
     if (dj) all.push(dj);
     else all.push(...flaskOrFastApi(file));
   }
+  preferDjango(all, files);
   const seen = new Set<string>();
   return all
-    .sort((a, b) => Number(!a.config) - Number(!b.config))
+    .sort((a, b) => Number(!a.config) - Number(!b.config) || Number(Boolean(a.alternative)) - Number(Boolean(b.alternative)))
     .filter((c) => {
       const key = `${c.config}|${c.cwd}|${c.app}`;
       if (seen.has(key)) return false;

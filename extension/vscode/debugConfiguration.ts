@@ -1,6 +1,6 @@
 // The debug configuration "Launch with Debugger" starts: no vscode import at run time, so it is tested in Node.
 import type { DebugConfiguration } from 'vscode';
-import { AGENT_DIR } from '../launch/paths';
+import { AGENT_DIR, PAUSE_POINT } from '../launch/paths';
 import type { LaunchPlan } from './taskPlan';
 
 /** Set on the debug configurations launchWithDebugger starts (debug adapters ignore unknown keys). */
@@ -22,8 +22,9 @@ export function debugConfiguration(type: string, name: string, python: string, p
     console: 'integratedTerminal',
     consoleTitle: name,
     justMyCode: true,
-    // The agent is not the user's code: never step into it or stop in it.
-    rules: [{ path: AGENT_DIR, include: false }],
+    // The agent is not the user's code: never step into it or stop in it, except where Pause stops a
+    // worker that waits for a request (the first matching rule wins).
+    rules: [{ path: PAUSE_POINT, include: true }, { path: AGENT_DIR, include: false }],
     // Workers are forked children of the master: follow them so breakpoints in views hit.
     subProcess: true,
     [LAUNCH_MARKER]: true,

@@ -3,6 +3,7 @@
 import './zodJitless';
 import * as vscode from 'vscode';
 import type { Hub } from '../hub/hub';
+import { CHANGE_APP, changeApp, chooseFolder } from './appDetect';
 import { registerAttachDocument, showAttachInstructions } from './attach';
 import { DebugLaunched } from './debugLaunched';
 import { registerDebugpy } from './debugpy';
@@ -18,7 +19,10 @@ import { notify, shown } from './notify';
 import { DashboardPanel, VIEW_TYPE } from './panel';
 import { ExceptionDiagnostics } from './problems/exceptionDiagnostics';
 import { profileRoute } from './profileRoute';
+import { SELECT_INTERPRETER } from './python';
+import { picksShown, type ShownPick } from './quickPick';
 import { registerReadOnlyFiles } from './readOnlyFiles';
+import { selectInterpreter } from './selectInterpreter';
 import { signalServer, stopServer, type ServerArg } from './serverCommands';
 import { ServersTree } from './serversTree';
 import { StatusBar } from './statusBar';
@@ -36,6 +40,8 @@ export interface GunicornLiveApi {
   debugLaunchedPids(): number[];
   /** The latest notifications this extension showed (kind, message, action titles), oldest first. */
   notifications(): Array<{ kind: string; message: string; actions: string[] }>;
+  /** The latest QuickPicks shown: title and items, in order. */
+  quickPicks(): ShownPick[];
   /** The hot lines an editor shows now (the active one by default), as decorated. */
   hotLines(editor?: vscode.TextEditor): HotLine[];
   /** Whether hot lines are shown, and the status bar item's text. */
@@ -100,6 +106,8 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     command('gunicornLive.stop', (arg: ServerArg) => stopServer(hubs, launched, debugLaunched, arg)),
     command('gunicornLive.openStackFrame', (file: string, line: number) => openStackFrame(file, line)),
     command('gunicornLive.showLog', () => log().show()),
+    command(SELECT_INTERPRETER, () => selectInterpreter()),
+    command(CHANGE_APP, async () => changeApp(await chooseFolder())),
     command('gunicornLive.profileRoute', (route?: string) => profileRoute(hubs, () => openPanel(), typeof route === 'string' ? route : undefined)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!hubs.current || !(e.affectsConfiguration('gunicornLive.hub.host') || e.affectsConfiguration('gunicornLive.hub.port'))) return;
@@ -126,6 +134,7 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     launchedPids: () => launched.all(),
     debugLaunchedPids: () => debugLaunched.all(),
     notifications: () => [...shown],
+    quickPicks: () => [...picksShown],
     hotLines: (editor = vscode.window.activeTextEditor) => (editor ? hotLines.shownIn(editor) : []),
     hotLinesState: () => ({ enabled: hotLines.toggle.enabled, statusText: hotLines.toggle.text }),
   };

@@ -11,6 +11,7 @@ import type { AppCandidate } from './appCandidates';
 import { describePlan, taskLaunchPlan, type GunicornTaskDefinition, type LaunchContext } from './taskPlan';
 import type { HubHost } from './hubHost';
 import { log } from './log';
+import { requiredModules } from './interpreterChoice';
 import { resolveInterpreter } from './python';
 import { settings } from './settings';
 
@@ -70,8 +71,9 @@ export class GunicornTaskProvider implements vscode.TaskProvider {
       const remembered = rememberedApp(folder);
       const apps = remembered ? [remembered] : await detectInFolder(folder);
       if (apps.length === 0) continue;
-      const [hub, python] = await Promise.all([this.hubs.get(), resolveInterpreter(folder)]);
-      for (const app of apps) tasks.push(makeTask(folder, definitionFor(app), python.path, hub));
+      const hub = await this.hubs.get();
+      // Each app's interpreter imports its own framework (answers are cached, so this stays cheap).
+      for (const app of apps) tasks.push(makeTask(folder, definitionFor(app), (await resolveInterpreter(folder, requiredModules(app))).path, hub));
     }
     return tasks;
   }

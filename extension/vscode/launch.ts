@@ -12,7 +12,8 @@ import type { LaunchedServers } from './launched';
 import { errorLine, log } from './log';
 import { notify } from './notify';
 import { withFreePort } from './portChoice';
-import { hasDebugpy, interpreterWithGunicorn } from './python';
+import { requiredModules } from './interpreterChoice';
+import { hasDebugpy, interpreterForApp } from './python';
 import { settings } from './settings';
 
 /** What a caller (a test, another extension, a keybinding's args) may pass to the launch commands. */
@@ -49,12 +50,13 @@ async function prepare(overrides: LaunchOverrides | undefined) {
     void vscode.window.showWarningMessage('Gunicorn Live: open a folder with your Python project to launch a server.');
     return undefined;
   }
-  const interpreter = await interpreterWithGunicorn(folder);
-  if (!interpreter) return undefined;
   const app: AppCandidate | undefined = overrides?.app
     ? { app: overrides.app, config: '', workerClass: overrides.workerClass ?? '', cwd: overrides.cwd ?? '', label: overrides.app, detail: '' }
     : await chooseApp(folder);
   if (!app) return undefined;
+  // The app first: its interpreter must import its framework and worker class too, not only Gunicorn.
+  const interpreter = await interpreterForApp(folder, requiredModules(app));
+  if (!interpreter) return undefined;
   return { folder, interpreter, python: interpreter.path, def: definitionFor(app, overrides?.args) };
 }
 

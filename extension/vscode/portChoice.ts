@@ -1,15 +1,16 @@
 // A launch whose port is taken (another server on 8000) moves to the next free one and says which:
 // otherwise Gunicorn retries for five seconds and exits with "Connection in use".
 import * as vscode from 'vscode';
-import { formatBind, nextFreeBind, parseBind, portTaken } from '../launch/bind';
+import { bindsOfConfig, formatBind, nextFreeBind, parseBind, portTaken } from '../launch/bind';
 import { log } from './log';
 import { notify } from './notify';
 import { plannedBinds, type GunicornTaskDefinition, type LaunchContext } from './taskPlan';
 
 /** `def`, with `bind` set to a free port when the one it would use is taken. */
 export async function withFreePort(def: GunicornTaskDefinition, ctx: LaunchContext, name: string): Promise<GunicornTaskDefinition> {
-  const binds = plannedBinds(def, ctx);
-  // Several binds, a unix socket or a config that computes its bind: Gunicorn's own message will say.
+  const planned = plannedBinds(def, ctx);
+  const binds = planned && 'computedIn' in planned ? await bindsOfConfig(ctx.python, planned.computedIn, planned.cwd) : planned;
+  // Several binds, a unix socket, a config that would not run here: Gunicorn's own message will say.
   const wanted = binds?.length === 1 ? parseBind(binds[0]) : null;
   if (!wanted || !(await portTaken(wanted))) return def;
   const free = await nextFreeBind(wanted);

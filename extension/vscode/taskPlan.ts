@@ -3,7 +3,7 @@
 // Pure (no `vscode`), so the task, the debugger and "attach" cannot drift apart.
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { bindInConfig, bindsIn, DEFAULT_BIND } from '../launch/bind';
+import { bindInConfig, bindsIn, configComputesBind, DEFAULT_BIND } from '../launch/bind';
 import { extractConfig, instrumentedGunicorn, userConfigFor } from '../launch/commandLine';
 import { STDERR_COPY_VAR } from '../launch/agentEnv';
 
@@ -70,9 +70,9 @@ const dropShortAttached = (args: string[], flag: string) => args.filter((a) => !
 
 /**
  * Where the plan's Gunicorn will listen: its command line's binds, else a literal `bind` in the config in
- * play, else Gunicorn's default; null when a config decides in a way not readable here.
+ * play, else Gunicorn's default; the config to run when it computes its bind; null for a `python:` config.
  */
-export function plannedBinds(def: GunicornTaskDefinition, ctx: LaunchContext): string[] | null {
+export function plannedBinds(def: GunicornTaskDefinition, ctx: LaunchContext): string[] | { computedIn: string; cwd: string } | null {
   const args = taskGunicornArgs(def, ctx);
   const binds = bindsIn(args);
   if (binds.length > 0) return binds;
@@ -81,6 +81,8 @@ export function plannedBinds(def: GunicornTaskDefinition, ctx: LaunchContext): s
   const file = userConfigFor(config ?? def.config ?? null, cwd);
   if (!file) return [DEFAULT_BIND];
   if (file.startsWith('python:')) return null;
+  // `bind = os.environ["BIND"]` and the like: the caller asks the interpreter (bindsOfConfig).
+  if (configComputesBind(file)) return { computedIn: file, cwd };
   return [bindInConfig(file) ?? DEFAULT_BIND];
 }
 

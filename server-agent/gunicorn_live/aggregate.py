@@ -1,7 +1,8 @@
 """The master's view of its workers' reports: each worker's last cumulative totals (WorkerLedger), and
 the server-wide requests of the current interval as deltas (ServerRequests), with at most MAX_SERVER_ROUTES
 distinct routes per server (the rest are `other`), client disconnects and a few examples. A worker's
-requests that died with it before it handed them over are counted under LOST_ROUTE."""
+requests that died with it before it handed them over are counted under LOST_ROUTE; the requests it had in
+flight as it died (the master's timeout, SIGKILL, the OOM killer) count as aborted (absorb_aborted)."""
 from . import exphist
 from .routes import OTHER
 from .scoreboard import STATUS_CLASSES, class_status
@@ -15,13 +16,17 @@ MAX_EXAMPLES = 64
 # total adds up and none of them pretends to have been attributed.
 LOST_ROUTE = "(lost at worker exit)"
 LOST_METHOD = ""
+# The status of an aborted request: none was sent. Its group counts it in `aborted` too.
+ABORTED_STATUS = 0
+# A server group's aborted requests: the index after the handoff's fields (stats.py's layout up to HIST).
+ABORTED = WIDTH
 
 
 class WorkerLedger(object):
     """What the master knows of one worker: its last cumulative totals, what it had in flight when it
     last reported, and its boot time."""
     __slots__ = ("pid", "groups", "requests", "in_flight_count", "in_flight", "threaded", "booted_at",
-                 "reported", "disconnects")
+                 "reported", "disconnects", "running", "starts_in_slot")
 
     def __init__(self, pid, booted_at=None):
         self.pid = pid
@@ -33,6 +38,10 @@ class WorkerLedger(object):
         self.booted_at = booted_at
         self.reported = False
         self.disconnects = 0
+        # (method, route, start on the perf_counter clock) of each request in flight at the last report
+        # (sync/gthread), and whether the worker keeps its request's start in its scoreboard slot (sync).
+        self.running = ()
+        self.starts_in_slot = False
 
 
 class ServerRequests(object):
@@ -75,7 +84,7 @@ class ServerRequests(object):
         server_key = (method, self.route(route), status)
         mine = self._groups.get(server_key)
         if mine is None:
-            self._groups[server_key] = delta[:4] + [low, high, exphist.merge({}, delta[4])]
+            self._groups[server_key] = delta[:4] + [low, high, exphist.merge({}, delta[4]), 0]
         else:
             for i in (COUNT, DURATION, BYTES, EXCEPTIONS):
                 mine[i] += delta[i]
@@ -101,12 +110,28 @@ class ServerRequests(object):
                 key = (LOST_METHOD, LOST_ROUTE, class_status(index))
                 mine = self._groups.get(key)
                 if mine is None:
-                    mine = self._groups[key] = [0, 0.0, 0, 0, NO_MIN, 0.0, {}]
+                    mine = self._groups[key] = [0, 0.0, 0, 0, NO_MIN, 0.0, {}, 0]
                 mine[COUNT] += missing
         if final.disconnects > disconnects:
             lost += final.disconnects - disconnects
             self._disconnects += final.disconnects - disconnects
         return lost
+
+    def absorb_aborted(self, method, route, seconds):
+        """A request a worker had in flight as it died: counted once, under its method and route (LOST_*
+        when unknown), status ABORTED_STATUS, with its real duration — from its start to the death."""
+        seconds = max(0.0, float(seconds))
+        key = (method, self.route(route), ABORTED_STATUS)
+        mine = self._groups.get(key)
+        if mine is None:
+            mine = self._groups[key] = [0, 0.0, 0, 0, NO_MIN, 0.0, {}, 0]
+        mine[COUNT] += 1
+        mine[DURATION] += seconds
+        mine[MIN] = min(mine[MIN], seconds)
+        mine[MAX] = max(mine[MAX], seconds)
+        i = exphist.key(seconds)
+        mine[HIST][i] = mine[HIST].get(i, 0) + 1
+        mine[ABORTED] += 1
 
     def absorb_disconnects(self, ledger, total):
         if total > ledger.disconnects:
@@ -119,8 +144,8 @@ class ServerRequests(object):
 
     def take(self):
         """(groups, client disconnects, examples) of the interval, then starts afresh. Groups are
-        (method, route, status, count, durationSum, durations, responseBytes, exceptions, min, max), the
-        durations an exponential histogram, min None when no duration is known."""
+        (method, route, status, count, durationSum, durations, responseBytes, exceptions, min, max, aborted),
+        the durations an exponential histogram, min None when no duration is known."""
         groups, self._groups = self._groups, {}
         disconnects, self._disconnects = self._disconnects, 0
         examples, self._examples = self._examples, []
@@ -128,5 +153,5 @@ class ServerRequests(object):
         for (method, route, status), g in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
             if g[COUNT] > 0:
                 out.append((method, route, status, g[COUNT], max(0.0, g[DURATION]), g[HIST], g[BYTES],
-                            g[EXCEPTIONS], None if g[MIN] == NO_MIN else g[MIN], g[MAX]))
+                            g[EXCEPTIONS], None if g[MIN] == NO_MIN else g[MIN], g[MAX], g[ABORTED]))
         return out, disconnects, examples

@@ -60,7 +60,8 @@ class MasterAgent(object):
         self.observations = deque()
         self.buffer = OutboundBuffer(buffer_capacity(self.interval))
         self.transport = Transport(settings.url, settings.token, self.hello, self.buffer)
-        self.sampler = Sampler(server, settings, self.pid, self.emit, lambda: self.buffer.dropped_samples)
+        self.sampler = Sampler(server, settings, self.pid, self.emit, lambda: self.buffer.dropped_samples,
+                               lambda: self.transport.hub_version)
         self.signals = SignalWatch(server, self.observe)
         self._stop = threading.Event()
         self.thread = None
@@ -105,9 +106,10 @@ class MasterAgent(object):
         handoff.send(self.channel.sender, handoff.wake())
 
     def child_exit(self, worker, status):
-        """The worker is reaped: its scoreboard slot holds its final counts, and is free again."""
+        """The worker is reaped: its scoreboard slot holds its final counts, and is free again. The time of
+        death on the perf_counter clock too: a request it died serving lasted until then."""
         final = self.scoreboard.release(worker)
-        self.observe(("exit", worker.pid, time.time(), status, compat.aborted(worker), final))
+        self.observe(("exit", worker.pid, time.time(), status, compat.aborted(worker), final, time.perf_counter()))
 
     # ---- sampler thread ---------------------------------------------------------------------------
 

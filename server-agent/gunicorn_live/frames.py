@@ -5,10 +5,11 @@ import json
 from . import exphist
 
 PROTOCOL = "1.3"
+PROTOCOL_TUPLE = (1, 3)
 # The header of the hub's 101 answer naming its protocol version (since 1.2; absent from older hubs).
 PROTOCOL_HEADER = "X-Gunicorn-Live-Protocol"
-# Frame types and the protocol version that brought them: not sent to a hub older than that.
-SINCE = {"profile": (1, 2), "request_exception": (1, 3)}
+# Frame types (and fields) and the protocol version that brought them: not sent to a hub older than that.
+SINCE = {"profile": (1, 2), "aborted": (1, 3), "request_exception": (1, 3)}
 
 
 def hub_version(headers):
@@ -85,15 +86,18 @@ def worker(pid, age, booted_at, cpu_percent, rss, pss, requests, state, in_fligh
 
 
 def request_group(method, route, status, count, duration_sum, durations, response_bytes, exceptions, duration_min,
-                  duration_max, bounds):
+                  duration_max, bounds, aborted=0, hub=PROTOCOL_TUPLE):
     """`durations`: the group's exponential histogram (exphist.py); `bounds`: the classic buckets the agent
-    also derives from it, for hubs older than protocol 1.1."""
+    also derives from it, for hubs older than protocol 1.1; `aborted`: of count, the requests a worker had in
+    flight as it died, named only to hubs of 1.3 or later (`hub`: its version), which know the field."""
     group = {"method": _text(method, 32), "route": _text(route, 512), "status": min(999, _count(status)),
              "count": int(count), "durationSum": max(0.0, float(duration_sum)),
              "buckets": exphist.classic(durations, bounds), "responseBytes": _count(response_bytes),
              "durations": exphist.to_wire(durations)}
     if exceptions:
         group["exceptions"] = min(int(count), _count(exceptions))
+    if aborted and hub >= SINCE["aborted"]:
+        group["aborted"] = min(int(count), _count(aborted))
     if duration_min is not None:
         group["durationMin"] = max(0.0, float(duration_min))
         group["durationMax"] = max(group["durationMin"], float(duration_max))

@@ -57,35 +57,52 @@ SPAWN, STATS, ABORT, EXIT, WAKE, PROFILE = "spawn", "stats", "abort", "exit", "w
 STUCK, STACK, EXCEPTION = "stuck", "stack", "exception"
 # An optional field left out of a message (None is a value: an idle sync/gthread worker's inFlight).
 ABSENT = object()
+# Requests in flight a message names at most (a gthread worker's threads).
+MAX_RUNNING = 256
 
 
 def spawn(pid, at):
     return {"type": SPAWN, "pid": pid, "at": at}
 
 
-def stats(pid, requests, in_flight_count, client_disconnects, groups, in_flight=ABSENT, examples=None):
+def stats(pid, requests, in_flight_count, client_disconnects, groups, in_flight=ABSENT, examples=None,
+          running=ABSENT, starts_in_slot=False):
     """`in_flight`: [method, route, since] of a sync/gthread worker's oldest request, or None when idle;
-    ABSENT where the worker class cannot tell. `groups`: [[method, route, status] + group, …]."""
+    ABSENT where the worker class cannot tell. `groups`: [[method, route, status] + group, …]. `running`:
+    [[method, route, start (perf_counter)], …] of every request a sync/gthread worker has in flight;
+    `starts_in_slot`: the worker keeps its request's start in its scoreboard slot (sync, scoreboard.py)."""
     message = {"type": STATS, "pid": pid, "requests": requests, "inFlightCount": in_flight_count,
                "clientDisconnects": client_disconnects, "groups": groups}
     if in_flight is not ABSENT:
         message["inFlight"] = in_flight
     if examples:
         message["examples"] = examples
+    if running is not ABSENT:
+        message["running"] = running
+        message["startsInSlot"] = bool(starts_in_slot)
     return message
 
 
-def abort(pid, stack):
-    return {"type": ABORT, "pid": pid, "stack": stack}
+def abort(pid, stack, running=None):
+    """`running`: the requests in flight as the master's timeout aborts the worker (sync/gthread), as in
+    stats(); None where the worker class cannot tell."""
+    message = {"type": ABORT, "pid": pid, "stack": stack}
+    if running is not None:
+        message["running"] = running
+    return message
 
 
-def stuck(pid, method, route, elapsed, stack, at):
+def stuck(pid, method, route, elapsed, stack, at, t0=None):
     return {"type": STUCK, "pid": pid, "method": method, "route": route, "elapsed": elapsed, "stack": stack,
-            "at": at}
+            "at": at, "t0": t0}
 
 
-def stack(pid, frames):
-    return {"type": STACK, "pid": pid, "stack": frames}
+def stack(pid, frames, request=None):
+    """`request`: [method, route, start (perf_counter)] of the request blocking the worker, if named."""
+    message = {"type": STACK, "pid": pid, "stack": frames}
+    if request is not None:
+        message["request"] = request
+    return message
 
 
 def exiting(pid, max_requests):

@@ -11,13 +11,13 @@ from time import perf_counter
 
 from . import frameworks, request_exceptions
 from .log import once
-from .scoreboard import DISCONNECTS, class_cell
+from .scoreboard import DISCONNECTS, STARTED, class_cell
 from . import routes as routes_module
 from .routes import KNOWN_METHODS
 from .stats import BYTES, COUNT, DURATION, EXCEPTIONS, PENDING
 
 assert (COUNT, DURATION, BYTES, EXCEPTIONS, PENDING) == (0, 1, 2, 3, 7)  # the layout record() hardcodes
-assert DISCONNECTS == 11  # the scoreboard cell record() hardcodes
+assert (DISCONNECTS, STARTED) == (11, 12)  # the scoreboard cells begin() and record() hardcode
 
 # Attribute pre_request sets on Gunicorn's request object (async workers: many requests per thread).
 T0 = "_gunicorn_live_t0"
@@ -53,7 +53,7 @@ def request_hooks(recorder, user_pre, user_post):
     # slot is only written, never read (a read of shared memory costs as much as the write); the three
     # statements that count run no bytecode that lets another thread in between (no call into Python, no
     # eval-breaker check): gthread's threads may share the slot.
-    board, counts = recorder.board, recorder.counts
+    board, counts, starts = recorder.board, recorder.counts, recorder.starts
     # Frameworks hooked at post_worker_init (frameworks.install) leave routes and caught exceptions in
     # environ; a plain WSGI app never does, so its requests skip those lookups.
     framework = frameworks.active()
@@ -64,7 +64,8 @@ def request_hooks(recorder, user_pre, user_post):
     if threaded and main is not None:
         def begin(worker, req):
             try:
-                main.since = perf_counter()
+                # The start also goes to the slot (a double): the master reads it if the worker dies now.
+                main.since = starts[12] = perf_counter()
                 main.current = req
             except Exception:
                 _failed("pre_request")
@@ -128,6 +129,7 @@ def request_hooks(recorder, user_pre, user_post):
                     return  # pre_request did not run for it (the agent arrived mid-request)
                 t0 = tally.since
                 tally.current = None
+                starts[12] = 0.0  # done (gthread: cells of its own, never read)
             else:
                 t0 = getattr(req, T0, None)
                 if t0 is None:

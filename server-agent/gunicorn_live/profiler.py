@@ -19,6 +19,8 @@ from .log import once
 
 IDLE = ("", profiles.IDLE_ROUTE)
 NO_REQUEST = ("", profiles.NO_REQUEST_ROUTE)
+# How long a worker's exit waits for the sampler's last shipment (a sleep of one period, then one ship).
+STOP_WAIT = 0.5
 # Distinct (method, route, stack) kept per interval; samples beyond it count as truncated.
 MAX_ENTRIES = 1000
 # Frames walked per thread and sample at most (CPython's default recursion limit is 1000).
@@ -112,19 +114,39 @@ class Profiler(object):
         self.stacks = {}  # [code, line, …] → its resolved stack (or None: dropped)
         self.stopping = False
         self.samples = 0
+        # Held while the sampler runs: stop() waits on it so the last interval ships before the worker exits.
+        self._running = osthread.allocate_lock()
 
     def start(self):
         if _getcpuclockid is None or _clock_gettime is None or not hasattr(sys, "_current_frames"):
             once("profiler-platform", "this Python cannot read threads' CPU clocks or stacks; the profiler is off")
             return False
         self._refresh_pool()
-        osthread.start("gl-profiler", self._run)
+        self._running.acquire()
+        try:
+            osthread.start("gl-profiler", self._run)
+        except Exception:
+            self._running.release()
+            raise
         return True
 
-    def stop(self):
+    def stop(self, wait=STOP_WAIT):
+        """Ends the sampler and waits (at most `wait` seconds) until it shipped what it holds: the worker is
+        about to exit, and a daemon thread's last table would go with it."""
         self.stopping = True
+        try:
+            if self._running.acquire(True, wait):
+                self._running.release()
+        except Exception:
+            pass
 
     def _run(self):
+        try:
+            self._loop()
+        finally:
+            self._running.release()
+
+    def _loop(self):
         try:
             period = 1.0 / self.hz
             sleep = osthread.original_sleep()

@@ -31,6 +31,10 @@ class Recorder(object):
         # A sync or async worker serves every request from the thread that made this recorder: its tally
         # is fixed.
         self.main = stats.tally() if single_thread else None
+        # A sync worker keeps its request's start in its slot's STARTED cell (scoreboard.py), so the master
+        # knows a request it killed in flight, and since when; the others write cells of their own.
+        self.starts = scoreboard.starts_of(board) if board is not None and threaded and single_thread else \
+            scoreboard.starts_of(None)
         self._begin, self._end = hotpath.request_hooks(self, _nothing, None)
 
     def pre_request_hook(self, user_hook):

@@ -9,6 +9,9 @@ A slot is 16 unsigned 64-bit cells (128 bytes, so workers never share a cache li
   PID          the worker's pid, written by the worker itself once (0: it never got that far)
   CLASSES…+9   requests completed, by status class: cell CLASSES + status // 100 (0xx … 9xx)
   DISCONNECTS  requests the client abandoned (stats.py's client disconnects)
+  STARTED      a sync worker's request in flight: its start on the perf_counter clock (CLOCK_MONOTONIC, the
+               same in every process), as a double; 0.0 when it has none. The master reads it at the
+               worker's death: that request was aborted, and its real duration is known (aggregate.py)
 The master hands out slots in pre_fork and takes them back when it reaps the worker, so a slot is
 written by one live worker at most; the slot freed last is handed out first (a killed worker's
 replacement takes its slot, zeroed). Workers beyond the first mapping get a new mapping (made before their
@@ -19,7 +22,7 @@ from collections import deque
 
 from .log import once
 
-PID, CLASSES, DISCONNECTS = 0, 1, 11
+PID, CLASSES, DISCONNECTS, STARTED = 0, 1, 11, 12
 STATUS_CLASSES = 10
 CELLS = 16
 CELL_BYTES = 8
@@ -42,13 +45,22 @@ def unshared():
     return [0] * CELLS
 
 
-class Final(object):
-    """A reaped worker's slot: requests by status class (index = status // 100) and client disconnects."""
-    __slots__ = ("classes", "disconnects")
+def starts_of(cells):
+    """The same cells read as doubles (STARTED is one), or cells of its own where `cells` is no slot."""
+    if isinstance(cells, memoryview):
+        return cells.cast("B").cast("d")
+    return [0.0] * CELLS
 
-    def __init__(self, classes, disconnects):
+
+class Final(object):
+    """A reaped worker's slot: requests by status class (index = status // 100), client disconnects, and
+    the start (perf_counter) of the request a sync worker had in flight as it died, else None."""
+    __slots__ = ("classes", "disconnects", "started")
+
+    def __init__(self, classes, disconnects, started=None):
         self.classes = classes
         self.disconnects = disconnects
+        self.started = started
 
     def requests(self):
         return sum(self.classes) + self.disconnects
@@ -124,6 +136,7 @@ class Scoreboard(object):
         cells = self.cells(number)
         final = None
         if cells[PID] and cells[PID] == getattr(worker, "pid", None):
-            final = Final(tuple(cells[CLASSES:CLASSES + STATUS_CLASSES]), cells[DISCONNECTS])
+            started = starts_of(cells)[STARTED]
+            final = Final(tuple(cells[CLASSES:CLASSES + STATUS_CLASSES]), cells[DISCONNECTS], started or None)
         self.free.append(number)
         return final

@@ -98,11 +98,13 @@ class Watchdog(object):
             keys.add(key)
             if self.stuck_after is not None and elapsed >= self.stuck_after and key not in self.reported:
                 self.reported.add(key)
-                self.send(handoff.stuck(self.agent.pid, s.named.method, s.named.route, elapsed, s.stack(), time.time()))
+                self.send(handoff.stuck(self.agent.pid, s.named.method, s.named.route, elapsed, s.stack(), time.time(),
+                                        s.t0))
             if s.blocking and (blocking is None or s.t0 < blocking.t0):
                 blocking = s
         if blocking is not None and self.timeout is not None and now - blocking.t0 >= self.timeout * TIMEOUT_FRACTION:
-            self.send(handoff.stack(self.agent.pid, blocking.stack()))
+            self.send(handoff.stack(self.agent.pid, blocking.stack(),
+                                    [blocking.named.method, blocking.named.route, blocking.t0]))
         self.reported &= keys
         return seen
 

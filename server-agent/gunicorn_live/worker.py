@@ -8,10 +8,10 @@ import time
 from threading import get_ident
 from time import perf_counter
 
-from . import compat, frameworks, handoff, request_exceptions, stacks
+from . import compat, debugger, frameworks, handoff, inflight, request_exceptions, stacks
 from .log import forget_after_fork, once
 from .recorder import Recorder
-from .routes import RouteTable
+from .routes import RouteTable, method_label
 from .exphist import to_wire
 from .stats import NO_MIN, RequestStats
 from .watchdog import Watchdog
@@ -181,6 +181,7 @@ class WorkerAgent(object):
                 path = getattr(req, "path", None) or "/"
                 in_flight = [str(getattr(req, "method", "") or "")[:32], self.routes.known(path),
                              time.time() - (perf_counter() - since)]
+        running = self.running(sys._current_frames()) if self.threaded else handoff.ABSENT
         examples = [list(e) for e in self.stats.take_examples()]
         changed = self.stats.changed(merged)
         chunks = [changed[i:i + CHUNK] for i in range(0, len(changed), CHUNK)] or [[]]
@@ -188,7 +189,8 @@ class WorkerAgent(object):
             message = handoff.stats(self.pid, completed, count, disconnects,
                                     [[k[0], k[1], k[2], g[0], g[1], g[2], g[3], None if g[4] == NO_MIN else g[4], g[5],
                                       to_wire(g[6])] for k, g in chunk],
-                                    in_flight, examples if n == 0 else None)
+                                    in_flight, examples if n == 0 else None, running,
+                                    isinstance(self.recorder.starts, memoryview))
             if not handoff.send(self.sender, message):
                 return False
             self.stats.mark_sent(chunk)
@@ -199,6 +201,25 @@ class WorkerAgent(object):
         the request groups still count them)."""
         for description, frames, method, route, count, at in self.exceptions.take():
             handoff.send(self.sender, handoff.exception(self.pid, description, frames, method, route, count, at))
+
+    def running(self, frames=None, take=False):
+        """[method, route, start (perf_counter)] of each request a sync/gthread thread has in flight, at most
+        MAX_RUNNING: what the master counts as aborted if the worker dies with them. `frames`
+        (sys._current_frames()) names a request by its stack, so a framework's route template counts;
+        `take` also forgets them, so post_request, should it still run, does not count them too."""
+        out = []
+        for ident, tally in list(self.stats._tallies.items())[:handoff.MAX_RUNNING]:
+            req, since = tally.current, tally.since
+            if req is None:
+                continue
+            named = inflight.request_of(frames[ident], self.routes) if frames and ident in frames else None
+            if named is None or named.key != id(req):
+                named = inflight.InFlight(method_label(getattr(req, "method", "") or ""),
+                                          self.routes.known(getattr(req, "path", None) or "/"), since, id(req))
+            out.append([named.method, named.route, since])
+            if take:
+                tally.current = None
+        return out
 
     def stuck_stack(self):
         """The Python frames of the request in flight (outermost first, the agent's own cut off), read when
@@ -239,6 +260,8 @@ def _greenlet_of_this_thread():
 
 def post_fork(server, worker):
     forget_after_fork()
+    # Before anything else: a worker under debugpy gets what its debugger lacks after the fork.
+    debugger.after_fork(worker)
     if state.inherited is None:
         return
     sender, settings, scoreboard = state.inherited
@@ -274,7 +297,10 @@ def worker_abort(worker):
     agent = state.agent
     if agent is None:
         return
-    handoff.send(agent.sender, handoff.abort(agent.pid, agent.stuck_stack()))
+    # The master's timeout: the requests in flight end here, counted by the master as aborted (with their real
+    # durations, up to the worker's death) rather than by post_request as the app's SystemExit.
+    running = agent.running(sys._current_frames(), take=True) if agent.threaded else None
+    handoff.send(agent.sender, handoff.abort(agent.pid, agent.stuck_stack(), running))
 
 
 def worker_exit(server, worker):

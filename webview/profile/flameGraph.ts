@@ -6,6 +6,7 @@ import { h } from '../dom';
 import { isLibrary } from '../frames';
 import { perf } from '../perf';
 import { readTheme } from '../theme';
+import { inkOn, readableOn } from '../contrast';
 import { hitTest, layoutFlame, pathKeys, resolvePath, type FlameLayout, type FlameRect } from './flameLayout';
 
 export const ROW_HEIGHT = 18;
@@ -17,6 +18,7 @@ interface Palette {
   library: string;
   match: string;
   textOnUser: string;
+  textOnMatch: string;
   textOnLibrary: string;
   background: string;
   font: string;
@@ -177,7 +179,7 @@ export class FlameGraph {
       const room = Math.floor((r.w - 6) / charWidth);
       const label = r.node.name.length > room ? `${r.node.name.slice(0, Math.max(1, room - 1))}…` : r.node.name;
       ctx.globalAlpha = dim ? 0.55 : 1;
-      ctx.fillStyle = (matched || own) && !dim ? p.textOnUser : p.textOnLibrary;
+      ctx.fillStyle = dim ? p.textOnLibrary : matched ? p.textOnMatch : own ? p.textOnUser : p.textOnLibrary;
       ctx.fillText(label, r.x + 3, y + ROW_HEIGHT / 2);
     }
     ctx.globalAlpha = 1;
@@ -212,12 +214,16 @@ function shade(name: string): number {
 function palette(): Palette {
   const theme = readTheme();
   const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+  // The app's own frames stand out in a warm colour (3:1 on the background at least, whatever the theme's
+  // orange); Python's and packages' stay grey. Their labels take whichever ink reads on the fill.
+  const user = readableOn(css('--vscode-charts-orange', '#d18616'), theme.background, 3);
+  const match = css('--vscode-charts-purple', '#b180d7');
   return {
-    // The app's own frames stand out in a warm colour; Python's and packages' stay grey.
-    user: css('--vscode-charts-orange', '#d18616'),
+    user,
     library: theme.muted,
-    match: css('--vscode-charts-purple', '#b180d7'),
-    textOnUser: theme.background,
+    match,
+    textOnUser: inkOn(user, theme.background, theme.foreground),
+    textOnMatch: inkOn(match, theme.background, theme.foreground),
     textOnLibrary: theme.foreground,
     background: theme.background,
     font: `12px ${css('--vscode-editor-font-family', 'monospace')}`,

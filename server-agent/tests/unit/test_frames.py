@@ -50,7 +50,7 @@ class HubVersionTest(unittest.TestCase):
 
 class BuildersTest(unittest.TestCase):
     def test_hello_matches_the_valid_vector_key_for_key(self):
-        for hz, name in ((97, "hello 1.2, profiler on"), (None, "hello 1.2, profiler off")):
+        for hz, name in ((97, "hello 1.3, profiler on"), (None, "hello 1.3, profiler off")):
             built = roundtrip(frames.hello("0.1.0", "3.11.2", "20.1.0", 4242, "devbox", "app:app", ["127.0.0.1:8000"],
                                            "sync", "app", 1763776800.5, 2, 1.0, DURATION_BUCKETS, 30, profile_hz=hz))
             expected = next(v["frame"] for v in load_vectors()["valid"] if v["name"] == name)

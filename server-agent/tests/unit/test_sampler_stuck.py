@@ -41,8 +41,8 @@ class SamplerStuckTest(unittest.TestCase):
     def exit_after(self, messages, aborted=True, status=KILLED, age=0.0):
         self.sampler.absorb(messages)
         if 4242 in self.sampler.watched:
-            seen, stack = self.sampler.watched[4242]
-            self.sampler.watched[4242] = (seen - age, stack)
+            seen, stack, request = self.sampler.watched[4242]
+            self.sampler.watched[4242] = (seen - age, stack, request)
         self.sampler._exit(4242, time.time(), status, aborted)
         return self.events("worker_exit")[-1]
 

@@ -128,7 +128,8 @@ class ServerRequestsTest(unittest.TestCase):
         requests.absorb(b, key, group(2, 0.2, 20, 1))
         out, _, _ = requests.take()
         self.assertEqual(len(out), 1)
-        method, route, status, count, duration, hist, nbytes, exceptions, low, high = out[0]
+        method, route, status, count, duration, hist, nbytes, exceptions, low, high, aborted = out[0]
+        self.assertEqual(aborted, 0)
         self.assertEqual((method, route, status, count, nbytes, exceptions), ("GET", "/x", 200, 5, 50, 1))
         self.assertAlmostEqual(duration, 0.5)
         self.assertEqual(hist, {FAST: 4, SLOW: 1})
@@ -137,7 +138,7 @@ class ServerRequestsTest(unittest.TestCase):
         requests.absorb(a, key, group(4, 0.4, 40, 4))                 # older report arriving late: ignored
         out, _, _ = requests.take()
         self.assertEqual((out[0][3], out[0][6], out[0][5], out[0][7]), (2, 20, {FAST: 1, SLOW: 1}, 1))
-        self.assertEqual(out[0][8:], (0.05, 0.09))
+        self.assertEqual(out[0][8:], (0.05, 0.09, 0))
         self.assertEqual(requests.take(), ([], 0, []))
 
     def test_malformed_groups_are_ignored(self):

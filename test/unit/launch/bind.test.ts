@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { bindInConfig, bindsIn, formatBind, nextFreeBind, parseBind, portTaken } from '../../../extension/launch/bind';
+import { bindInConfig, bindsIn, bindsOfConfig, configComputesBind, formatBind, nextFreeBind, parseBind, portTaken } from '../../../extension/launch/bind';
 
 const listen = (port = 0): Promise<Server> => new Promise((resolve) => {
   const s = createServer();
@@ -37,6 +37,22 @@ describe('binds', () => {
     assert.equal(bindInConfig(join(dir, 'b.py')), '0.0.0.0:9001');
     assert.equal(bindInConfig(join(dir, 'c.py')), null);
     assert.equal(bindInConfig(join(dir, 'none.py')), null);
+    assert.deepEqual(['a.py', 'b.py', 'c.py', 'none.py'].map((f) => configComputesBind(join(dir, f))), [false, false, true, false]);
+  });
+
+  it('runs a config that computes its bind, in its folder, as Gunicorn would (Debian\'s python3)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bind-'));
+    writeFileSync(join(dir, 'ports.py'), 'BASE = 8100\n');
+    writeFileSync(join(dir, 'env.py'), 'import os\nfrom ports import BASE\nbind = os.environ.get("GL_UNSET_BIND", "127.0.0.1:%d" % (BASE + 7))\n');
+    writeFileSync(join(dir, 'list.py'), 'bind = ["0.0.0.0:%d" % 9002, "unix:/tmp/x.sock"]\n');
+    writeFileSync(join(dir, 'broken.py'), 'bind = undefined_name\n');
+    writeFileSync(join(dir, 'nobind.py'), 'workers = 2\n');
+    const of = (f: string) => bindsOfConfig('/usr/bin/python3', join(dir, f), dir);
+    assert.deepEqual(await of('env.py'), ['127.0.0.1:8107']);
+    assert.deepEqual(await of('list.py'), ['0.0.0.0:9002', 'unix:/tmp/x.sock']);
+    assert.equal(await of('broken.py'), null);
+    assert.equal(await of('nobind.py'), null);
+    assert.equal(await bindsOfConfig('/nonexistent/python3', join(dir, 'env.py'), dir), null);
   });
 
   it('sees a taken port and finds the next free one after it', async () => {

@@ -15,7 +15,9 @@ test('builds a debugpy configuration with one worker and no timeout', () => {
   assert.equal(config.subProcess, true);
   assert.deepEqual(config.args.slice(2), ['--workers', '1', '--timeout', '0', 'app:app']);
   assert.equal(config.env.GUNICORN_LIVE_TOKEN, 't');
-  // The agent is excluded from "just my code"; the marker lets Stop Server find the session.
-  assert.deepEqual(config.rules, [{ path: plan.env.PYTHONPATH.split(':')[0], include: false }]);
+  // The agent is excluded from "just my code" but for the file where Pause stops a waiting worker (first
+  // match wins); the marker lets Stop Server find the session.
+  const agentDir = plan.env.PYTHONPATH.split(':')[0];
+  assert.deepEqual(config.rules, [{ path: `${agentDir}/gunicorn_live/pause_point.py`, include: true }, { path: agentDir, include: false }]);
   assert.equal(config.gunicornLiveLaunch, true);
 });

@@ -28,6 +28,8 @@ export interface CodeServerOptions {
   trust?: boolean;
   /** Settings of scope "machine" (gunicornLive.hub.*): a remote window reads them from Machine/settings.json. */
   machineSettings?: Record<string, unknown>;
+  /** User settings added to (or overriding) the quiet defaults below, e.g. a colour theme. */
+  userSettings?: Record<string, unknown>;
 }
 
 /** What VS Code leaves in /tmp: vscode-ipc-*.sock, vscode-git-*.sock, the TypeScript server's vscode-typescript0/. */
@@ -50,6 +52,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'chat.disableAIFeatures': true,
     'window.restoreWindows': 'none',
+    ...opts.userSettings,
   }, null, 2));
   if (opts.machineSettings) {
     mkdirSync(join(dirs.userData, 'Machine'), { recursive: true });

@@ -1,23 +1,33 @@
 // `npm run test:vscode`: the extension in a real VS Code (code-server, driven by Debian's Chromium).
 // 1. cached code-server + Node 24 (installed once), 2. build, bundle the suite, package the .vsix,
-// 3. the extension-host mocha suite via the smoke-test driver, 4. the UI test with a screenshot.
+// 3. the extension-host mocha suite via the smoke-test driver, 4. the UI test with a screenshot, then two
+// short-lived windows: Restricted Mode, and the hand-over to the Python Debugger (a stand-in installed).
+// While developing: GUNICORN_LIVE_VSCODE_GREP=<title part> runs only the matching extension-host tests,
+// `-- --host-only` skips the UI tests and the extra windows, `-- --hand-over-only` runs the hand-over only.
 // Ends with the line `N passed, N failed`; every process it started is stopped, whatever happens.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHotLinesUiTest } from '../ui/hotLines.ui';
 import { runPanelUiTest } from '../ui/panel.ui';
+import { runSettingsTabUiTest } from '../ui/settingsTab.ui';
 import { launchBrowser, type Browser } from './browser';
 import { bundleSuite, ROOT, SUITE_INDEX } from './bundleTests';
 import { killProcessesIn, startCodeServer, type CodeServer } from './codeServer';
 import { runHostSuite } from './hostSuite';
 import { ensureToolchain, type Toolchain } from './install';
-import { checkVsix, packageVsix } from './vsix';
+import { checkVsix, packageStandIn, packageVsix } from './vsix';
 import { freePort, prepareWorkspace } from './workspace';
 
 const OUT = join(ROOT, 'test-output');
 /** `npm run test:vscode -- --host-only`: only the trusted extension-host pass (quicker while developing). */
-const HOST_ONLY = process.argv.includes('--host-only');
+const HOST_ONLY = process.argv.includes('--host-only') || process.argv.includes('--hand-over-only');
+/** `-- --hand-over-only`: only the hand-over pass (the trusted pass then runs no test). */
+const HAND_OVER_ONLY = process.argv.includes('--hand-over-only');
+/** `-- --ui-only`: only the UI tests (GUNICORN_LIVE_VSCODE_UI_GREP=text: only those whose name has it). */
+const UI_ONLY = process.argv.includes('--ui-only');
+const UI_GREP = process.env.GUNICORN_LIVE_VSCODE_UI_GREP;
+const wantUi = (name: string) => !UI_GREP || name.includes(UI_GREP);
 const LOG = join(OUT, 'vscode-test.log');
 const RESULTS = join(OUT, 'vscode-suite.json');
 const HOST_SUITE_TIMEOUT_MS = 240_000;
@@ -49,6 +59,7 @@ const say = (line: string) => {
 };
 
 async function step(name: string, run: () => Promise<void>): Promise<boolean> {
+  if (name.startsWith('UI:') && !wantUi(name)) return true;
   const started = Date.now();
   try {
     await run();
@@ -103,6 +114,28 @@ async function restrictedPass(toolchain: Toolchain): Promise<void> {
   }
 }
 
+/**
+ * The hand-over to the Python Debugger: a window with a stand-in for ms-python.debugpy installed (same id,
+ * same debug type; the real one is not reachable from these machines), running the hand-over test only.
+ */
+async function handOverPass(toolchain: Toolchain): Promise<void> {
+  const ws = await prepareWorkspace(HOST_WORKER_TIMEOUT);
+  cleanups.push(async () => dropWorkspace(ws.dir));
+  try {
+    const standIn = packageStandIn(join(ROOT, 'test', 'vscode', 'standin-debugpy'), join(OUT, 'ms-python-debugpy-standin.vsix'));
+    const server = await startCodeServer({
+      toolchain, workspace: ws.dir, vsixes: [standIn], logFile: join(OUT, 'code-server-handover.log'),
+      env: { GUNICORN_LIVE_VSCODE_RESULTS: RESULTS, GUNICORN_LIVE_VSCODE_GREP: 'Hand-over to the Python Debugger' },
+    });
+    cleanups.push(() => server.stop());
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    await hostPass('hand-over', browser, server, ws.dir);
+  } finally {
+    await cleanUp();
+  }
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   writeFileSync(LOG, '');
@@ -135,7 +168,7 @@ async function main(): Promise<void> {
     browser = await launchBrowser();
     cleanups.push(() => browser!.close());
 
-    await hostPass('trusted', browser, server, ws.dir);
+    if (!HAND_OVER_ONLY && !UI_ONLY) await hostPass('trusted', browser, server, ws.dir);
     if (HOST_ONLY) {
       say('--host-only: no UI test, no Restricted Mode pass');
     } else if (packaged) {
@@ -148,6 +181,10 @@ async function main(): Promise<void> {
       cleanups.push(async () => dropWorkspace(hotWs.dir));
       await step('UI: hot lines — gutter heat, end-of-line texts and the CodeLens in app.py after traffic to /cpu, screenshot; Profile Route… opens the Profile view on GET /cpu, whose spin_cpu row opens app.py at the line', () =>
         runHotLinesUiTest({ browser: browser!, url: server!.url, workspace: hotWs.dir, appPort: hotWs.appPort, screenshot: join(OUT, 'vscode-hot-lines.png'), log: say }));
+      const settingsWs = await prepareWorkspace();
+      cleanups.push(async () => dropWorkspace(settingsWs.dir));
+      await step('UI: an interpreter that cannot import gunicorn → the notification\'s Open Workspace Settings shows gunicornLive.pythonPath on the Workspace tab with its value', () =>
+        runSettingsTabUiTest({ browser: browser!, url: server!.url, workspace: settingsWs.dir, screenshot: join(OUT, 'vscode-settings-tab.png'), log: say }));
     } else {
       results.push({ name: 'UI test (needs the .vsix)', ok: false, ms: 0 });
     }
@@ -155,7 +192,9 @@ async function main(): Promise<void> {
     await cleanUp();
   }
   // Restricted Mode needs a window with Workspace Trust on: a second, short-lived code-server.
-  if (!HOST_ONLY) await restrictedPass(toolchain);
+  if (!HOST_ONLY && !UI_ONLY) await restrictedPass(toolchain);
+  // The hand-over needs a window with the Python Debugger (a stand-in) installed: a third one.
+  if ((!HOST_ONLY && !UI_ONLY) || HAND_OVER_ONLY) await handOverPass(toolchain);
   say(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -28,3 +28,10 @@ export function checkVsix(vsix: string): void {
   const junk = entries.filter((e) => /node_modules\/|\/test\/|__pycache__|\.map$|\.ts$|\.vsix$/.test(e));
   if (junk.length > 0) throw new Error(`the .vsix carries what it should not: ${junk.slice(0, 5).join(', ')}${junk.length > 5 ? ` (+${junk.length - 5})` : ''}`);
 }
+
+/** The ms-python.debugpy stand-in of the hand-over pass (test/vscode/standin-debugpy) as a .vsix. */
+export function packageStandIn(dir: string, out: string): string {
+  const r = spawnSync('npx', ['vsce', 'package', '--allow-missing-repository', '--skip-license', '-o', out], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`packaging the stand-in in ${dir} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+  return out;
+}

@@ -61,11 +61,68 @@ describe('Django and FastAPI projects', function () {
 
   it('detects the Django project (WSGI and ASGI) and the FastAPI app among the workspace\'s files', async () => {
     found = await detectInFolder(workspaceFolder());
-    assert.deepEqual(found.filter((c) => c.app !== 'app:app').map((c) => [c.app, c.workerClass, c.cwd]), [
-      ['djsite.asgi:application', UVICORN_WORKER, 'djsite'],
-      ['djsite.wsgi:application', '', 'djsite'],
-      ['fastsvc.main:app', UVICORN_WORKER, ''],
+    // A plain startproject needs no ASGI: WSGI serves it, and asgi.py is offered last, as an alternative.
+    assert.deepEqual(found.filter((c) => c.app !== 'app:app').map((c) => [c.app, c.workerClass, c.cwd, Boolean(c.alternative)]), [
+      ['djsite.wsgi:application', '', 'djsite', false],
+      ['fastsvc.main:app', UVICORN_WORKER, '', false],
+      ['djsite.asgi:application', UVICORN_WORKER, 'djsite', true],
     ]);
+    assert.equal(found.find((c) => c.app === 'djsite.wsgi:application')?.detail, 'Django WSGI — no async views or Channels found');
+  });
+
+  it('serves Django through ASGI once the project has an async view', async () => {
+    const views = join(ws(), 'djsite', 'djsite', 'views.py');
+    writeFileSync(views, 'from django.http import HttpResponse\n\n\nasync def ping(request):\n    return HttpResponse("pong")\n');
+    try {
+      const now = (await detectInFolder(workspaceFolder())).filter((c) => c.cwd === 'djsite');
+      assert.deepEqual(now.map((c) => [c.app, Boolean(c.alternative), c.detail]), [
+        ['djsite.asgi:application', false, 'Django ASGI, uvicorn worker — async views in djsite/djsite/views.py'],
+        ['djsite.wsgi:application', true, 'Django WSGI — not chosen: async views in djsite/djsite/views.py need ASGI'],
+      ]);
+    } finally {
+      rmSync(views);
+    }
+  });
+
+  it('Change App… offers every way to serve the folder, saves the pick, and the next launch serves it', async () => {
+    const keys = ['app', 'config', 'workerClass', 'cwd', 'bind'] as const;
+    const folderSettings = () => vscode.workspace.getConfiguration('gunicornLive', workspaceFolder().uri);
+    const saved = keys.map((k) => folderSettings().inspect<string>(k)?.workspaceFolderValue);
+    const before = api.quickPicks().length;
+    const changing = vscode.commands.executeCommand<AppCandidate | undefined>('gunicornLive.changeApp');
+    const shown = await waitFor('the Change App QuickPick', () => api.quickPicks().slice(before).find((p) => p.title.includes('which app should Gunicorn serve')), 20_000);
+    const index = shown.items.findIndex((i) => i.label === 'djsite.wsgi:application');
+    assert.ok(index >= 0, shown.items.map((i) => i.label).join(', '));
+    assert.equal(shown.items[index].detail, 'Django WSGI — no async views or Channels found');
+    assert.deepEqual(shown.items.filter((i) => i.description === 'alternative').map((i) => [i.label, i.detail]),
+      [['djsite.asgi:application', 'Django ASGI, uvicorn worker — only needed for async views or Channels']]);
+    assert.match(shown.items.at(-1)!.label, /Enter module:variable/);
+    for (let i = 0; i < index; i += 1) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const picked = await changing;
+    assert.equal(picked?.app, 'djsite.wsgi:application');
+    try {
+      assert.deepEqual(keys.slice(0, 4).map((k) => folderSettings().inspect<string>(k)?.workspaceFolderValue), ['djsite.wsgi:application', undefined, undefined, 'djsite']);
+      const port = await freePort();
+      await folderSettings().update('bind', `127.0.0.1:${port}`, vscode.ConfigurationTarget.WorkspaceFolder);
+      const result = await vscode.commands.executeCommand<{ pid: number } | undefined>('gunicornLive.launch');
+      assert.ok(result?.pid, 'the saved app launched');
+      started.push(result.pid);
+      const task = vscode.tasks.taskExecutions.find((e) => e.task.name === 'djsite.wsgi:application')?.task.execution as vscode.ProcessExecution;
+      assert.equal(task.args.at(-1), 'djsite.wsgi:application');
+      assert.equal(task.options?.cwd, join(ws(), 'djsite'));
+      const res = await waitFor('Django\'s start page', async () => {
+        const r = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+        return r?.status === 200 ? r : undefined;
+      }, 45_000, () => (alive(result.pid) ? undefined : 'the master exited (see its task terminal)'));
+      assert.match(await res.text(), /The install worked successfully!/);
+      const node = await waitFor('the server in the tree', () => api.tree.getChildren().find((n): n is ServerNode => n.kind === 'server' && n.server.masterPid === result.pid), 30_000);
+      // Django through WSGI: Gunicorn's own sync worker, not uvicorn's.
+      assert.equal(node.server.workerClass, 'sync');
+      await stop(node);
+    } finally {
+      for (const [i, k] of keys.entries()) await folderSettings().update(k, saved[i], vscode.ConfigurationTarget.WorkspaceFolder);
+    }
   });
 
   it('serves the Django project from manage.py\'s folder with gunicornLive.defaultWorkers and defaultTimeout', async () => {

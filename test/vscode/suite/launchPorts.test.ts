@@ -2,7 +2,7 @@
 // The first ten minutes (issue #16, items 2 and 5): a taken port, launching twice, a relaunch's numbers,
 // gunicornLive.bind/args, and an early exit said in Gunicorn's own words — each through the real commands.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -108,5 +108,29 @@ describe('Launching in VS Code: ports, relaunches, early exits', function () {
       actions: ['Show Output', 'Show Terminal'],
     }]);
     assert.equal(api.panel(), undefined);
+  });
+
+  it('also when gunicorn.conf.py computes its bind (asked of the interpreter, not read as text)', async () => {
+    for (const key of ['bind', 'args']) await config().update(key, undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    const conf = join(workspaceFolder().uri.fsPath, 'gunicorn.conf.py');
+    const original = readFileSync(conf, 'utf8');
+    const port = await freePort();
+    const taken = await new Promise<Server>((resolve) => { const s = createServer(); s.listen(port, '127.0.0.1', () => resolve(s)); });
+    // What a project reading its port from the environment looks like; no literal bind to read.
+    writeFileSync(conf, original.replace(/^bind = .*$/m, `import os\nbind = os.environ.get("GL_TEST_UNSET_BIND", "127.0.0.1:%d" % ${port})`));
+    try {
+      const seen = api.notifications().length;
+      const result = await launch();
+      assert.ok(result, 'the launch returned a result');
+      const moved = Number(/^127\.0\.0\.1:(\d+)$/.exec(result.bind ?? '')?.[1]);
+      assert.ok(moved > port && moved <= port + 50, `moved from ${port} to ${result.bind}`);
+      assert.ok(noticesSince(seen).some((n) => n.message.includes(`port ${port} is in use, so "app:app" listens on 127.0.0.1:${moved}`)), JSON.stringify(noticesSince(seen)));
+      await serverOf(result.pid);
+      assert.equal((await fetch(`http://127.0.0.1:${moved}/`)).status, 200);
+      await stop(result.pid);
+    } finally {
+      writeFileSync(conf, original);
+      taken.close();
+    }
   });
 });

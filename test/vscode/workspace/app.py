@@ -29,6 +29,22 @@ def boom():
     return explode()
 
 
+@app.route("/hook")
+def hook():
+    # The debugger test: a breakpoint() call stops the worker here, as in any Python program.
+    breakpoint()
+    return "after breakpoint()\n"
+
+
+@app.route("/caught")
+def caught():
+    # The debugger test: an exception the view handles itself stops only with "Raised Exceptions" ticked.
+    try:
+        raise KeyError("caught on purpose")
+    except KeyError:
+        return "caught\n"
+
+
 @app.route("/slow")
 def slow():
     # Outlives the worker timeout of the UI test: the master aborts the worker and its stack points here.
