@@ -1,7 +1,6 @@
 /// <reference types="mocha" />
 // Issue #16, item 5(d): an exception that fails requests is one Problem, on the user's innermost frame,
-// with the exception as its message — not one Problem per traceback frame in Flask's files. (Named to run
-// after launch.test.ts, whose first tests expect no hub yet: the files run in name order.)
+// with the exception as its message — not one Problem per traceback frame in Flask's files.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
