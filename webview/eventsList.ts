@@ -1,5 +1,6 @@
 // The lifecycle events of the selected server, newest first: spawns, exits with their cause (and the
-// stack of a timed-out worker), signals the master received, and stuck requests with their stack. In VS Code a stack frame is a button
+// stack of a timed-out worker), signals the master received, stuck requests with their stack, and the
+// exceptions that failed requests with their traceback. In VS Code a stack frame is a button
 // that opens the file at the line; in the browser, which cannot open files, it is the path and line.
 import type { LifecycleEvent, StackFrame } from '../extension/protocol/agent';
 import { h, icon, setText } from './dom';
@@ -57,6 +58,13 @@ export class EventsList {
           time, icon('watch'), h('span', { class: 'event-text' },
             `Request stuck in worker ${event.pid}: ${event.method} ${event.route}, running ${formatDuration(event.elapsed)}`));
         if (event.stack.length) li.append(this.stack(event.stack, `Stack of the request after ${formatDuration(event.elapsed)}`));
+        return li;
+      }
+      case 'request_exception': {
+        const times = event.count === 1 ? '' : ` (${event.count} requests)`;
+        const li = h('li', { class: 'event event-exception event-bad', 'data-pid': event.pid, 'data-route': event.route },
+          time, icon('error'), h('span', { class: 'event-text' }, `${event.exception} in ${event.method} ${event.route}${times}`));
+        if (event.stack.length) li.append(this.stack(event.stack, 'Traceback'));
         return li;
       }
     }

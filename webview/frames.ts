@@ -3,11 +3,7 @@
 // (the host checks the path), in the browser, which cannot open files, the text alone.
 import { h } from './dom';
 
-/** Frames of Python itself, installed packages and the agent's own launcher, as opposed to the app's. */
-export function isLibrary(file: string): boolean {
-  return file === '' || file.startsWith('<') || /[\\/](site-packages|dist-packages)[\\/]/.test(file)
-    || /[\\/]lib[\\/]python\d(\.\d+)?[\\/]/.test(file) || /[\\/]server-agent[\\/](launcher|gunicorn_live)[\\/]/.test(file);
-}
+export { isLibraryFile as isLibrary } from '../extension/protocol/constants';
 
 /** Opens a frame's file in the editor; null where the host cannot (the browser). */
 export type OpenFile = ((file: string, line: number) => void) | null;

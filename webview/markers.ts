@@ -40,6 +40,9 @@ export function toMarker(e: LifecycleEvent): Marker | null {
     case 'request_stuck':
       // A request, not an exit: it may still finish (or its worker time out, a bad-exit marker of its own).
       return { x, kind: 'stuck', tag: 'stuck', text: `request stuck in worker ${e.pid}: ${e.method} ${e.route}, running ${formatDuration(e.elapsed)}` };
+    case 'request_exception':
+      // The error-rate charts show failed requests already; a marker per exception would only repeat them.
+      return null;
   }
 }
 

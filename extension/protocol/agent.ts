@@ -194,7 +194,18 @@ export const requestStuckEvent = z.strictObject({
   at: epochSeconds,
 }).meta({ id: 'RequestStuckEvent', description: 'Since 1.2: a request has run longer than `stuckAfter`; sent once per request, on every worker class (the only trace a hung gthread request or a blocked event loop leaves).' });
 
-export const lifecycleEvent = z.discriminatedUnion('type', [workerSpawnEvent, workerExitEvent, signalEvent, requestStuckEvent])
+export const requestExceptionEvent = z.strictObject({
+  type: z.literal('request_exception'),
+  pid: pid.describe('the worker that saw it last'),
+  method,
+  route,
+  exception: z.string().min(1).max(512).describe('"Type: message", as in request examples: the exception that reached the framework (Flask, Django) or Gunicorn, the outermost of a chain'),
+  stack: z.array(stackFrame).max(256).describe("its traceback, outermost first (from where it was caught to where it was raised), the agent's own frames cut off"),
+  count: z.number().int().positive().describe("requests it failed since this master's previous event for the same exception, stack and route (the first event: since the master started)"),
+  at: epochSeconds.describe('the latest of those'),
+}).meta({ id: 'RequestExceptionEvent', description: 'Since 1.3: an exception failed requests. Each distinct one (exception, stack, method, route) is sent at its first sight, then at most every 10 s with the count since, never once per request.' });
+
+export const lifecycleEvent = z.discriminatedUnion('type', [workerSpawnEvent, workerExitEvent, signalEvent, requestStuckEvent, requestExceptionEvent])
   .meta({ id: 'LifecycleEvent' });
 
 export const eventFrame = z.strictObject({
@@ -251,6 +262,7 @@ export type StackFrame = z.infer<typeof stackFrame>;
 export type EventFrame = z.infer<typeof eventFrame>;
 export type AckFrame = z.infer<typeof ackFrame>;
 export type RequestStuckEvent = z.infer<typeof requestStuckEvent>;
+export type RequestExceptionEvent = z.infer<typeof requestExceptionEvent>;
 export type ProfileSample = z.infer<typeof profileSample>;
 export type ProfileFrame = z.infer<typeof profileFrame>;
 export type AgentFrame = z.infer<typeof agentFrame>;

@@ -36,3 +36,10 @@ export const HISTORY_SECONDS = 60 * 60;
 export const MAX_HISTORY_POINTS = 4 * HISTORY_SECONDS;
 /** History in the snapshot a dashboard gets on connect: enough for the default 5-minute window. */
 export const SNAPSHOT_SECONDS = 5 * 60;
+
+/** Stack frames of Python itself, installed packages and the agent's own launcher, as opposed to the app's
+ *  (the dashboards fold them away; VS Code's Problems skip them to find the user's frame). */
+export function isLibraryFile(file: string): boolean {
+  return file === '' || file.startsWith('<') || /[\\/](site-packages|dist-packages)[\\/]/.test(file)
+    || /[\\/]lib[\\/]python\d(\.\d+)?[\\/]/.test(file) || /[\\/]server-agent[\\/](launcher|gunicorn_live)[\\/]/.test(file);
+}

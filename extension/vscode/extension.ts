@@ -17,6 +17,7 @@ import { launchServer, launchWithDebugger, type LaunchOverrides } from './launch
 import { disposeLog, errorLine, log } from './log';
 import { notify, shown } from './notify';
 import { DashboardPanel, VIEW_TYPE } from './panel';
+import { ExceptionDiagnostics } from './problems/exceptionDiagnostics';
 import { profileRoute } from './profileRoute';
 import { SELECT_INTERPRETER } from './python';
 import { picksShown, type ShownPick } from './quickPick';
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): GunicornLiveApi {
     tree,
     statusBar,
     hotLines,
+    new ExceptionDiagnostics(hubs),
     hubs,
     vscode.window.registerTreeDataProvider('gunicornLive.servers', tree),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new GunicornTaskProvider(hubs)),

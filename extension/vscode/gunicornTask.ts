@@ -17,6 +17,9 @@ import { settings } from './settings';
 
 export const TASK_TYPE = 'gunicorn';
 export const TASK_SOURCE = 'Gunicorn Live';
+/** Only its `background` part works: it tells VS Code the task is ready (a launch.json preLaunchTask waits for
+ * that). Its pattern matches nothing on purpose: a matcher cannot skip library frames or read the exception
+ * line after a traceback, so exceptions reach the Problems panel from the agent instead (problems/). */
 export const PROBLEM_MATCHER = '$gunicorn';
 
 export function definitionFor(app: AppCandidate, args?: string[]): GunicornTaskDefinition {

@@ -132,6 +132,10 @@ class MasterAgent(object):
                 if self.transport.ws is not None and self.transport.hub_version >= frames.SINCE["profile"]:
                     for frame in profiles:
                         self.emit(frame)
+                # Kept in the sampler's table until a hub of 1.3 or later is connected: older ones would close on them.
+                if self.transport.ws is not None and self.transport.hub_version >= frames.SINCE["request_exception"]:
+                    for frame in self.sampler.exception_frames(time.monotonic()):
+                        self.emit(frame)
                 if stopping:
                     return
                 next_tick += self.interval

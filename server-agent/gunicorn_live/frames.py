@@ -9,7 +9,7 @@ PROTOCOL_TUPLE = (1, 3)
 # The header of the hub's 101 answer naming its protocol version (since 1.2; absent from older hubs).
 PROTOCOL_HEADER = "X-Gunicorn-Live-Protocol"
 # Frame types (and fields) and the protocol version that brought them: not sent to a hub older than that.
-SINCE = {"profile": (1, 2), "aborted": (1, 3)}
+SINCE = {"profile": (1, 2), "aborted": (1, 3), "request_exception": (1, 3)}
 
 
 def hub_version(headers):
@@ -152,6 +152,15 @@ def request_stuck(pid, method, route, elapsed, stack, at):
     return {"type": "event", "event": {
         "type": "request_stuck", "pid": int(pid), "method": _text(method, 32), "route": _text(route, 512),
         "elapsed": max(0.0, float(elapsed)), "stack": _stack(stack or []), "at": max(0.0, float(at))}}
+
+
+def request_exception(pid, method, route, exception, stack, count, at):
+    """`stack`: (file, line, function) of the exception's traceback, outermost first; `count`: occurrences
+    since this exception's previous event."""
+    return {"type": "event", "event": {
+        "type": "request_exception", "pid": int(pid), "method": _text(method, 32), "route": _text(route, 512),
+        "exception": _text(exception, 512), "stack": _stack([{"file": f[0], "line": f[1], "function": f[2]} for f in stack]),
+        "count": max(1, int(count)), "at": max(0.0, float(at))}}
 
 
 def _stack(stack):

@@ -5,10 +5,12 @@ framework matches a route, the template is copied into environ[ROUTE_KEY] (one d
 - Starlette/FastAPI (ASGI): FastAPI puts the matched route in scope['route']; for plain Starlette the
   matched endpoint is looked up once in the app's routes.
 Flask and Django catch the app's exceptions and answer 500 themselves; their got_request_exception
-signals mark the environ, so the request still counts as an exception. Nothing here runs unless the app
+signals mark the environ, so the request still counts as an exception, and hand the exception to the
+worker's request_exceptions log. Nothing here runs unless the app
 imported the framework, and every failure degrades to the normalized path with one logged line."""
 import sys
 
+from . import request_exceptions
 from .log import once
 
 ROUTE_KEY = "gunicorn_live.route"
@@ -123,6 +125,7 @@ def _django_exception(sender, request=None, **kwargs):
     environ = getattr(request, "META", None)
     if exc is not None and isinstance(environ, dict):
         environ[EXCEPTION_KEY] = describe(exc)
+        request_exceptions.note_environ(exc, environ)
 
 
 def _install_flask():
@@ -157,3 +160,4 @@ def _flask_exception(sender, exception=None, **extra):
         return  # no request context (the signal came from outside one): nothing to note the failure on
     if exception is not None:
         environ[EXCEPTION_KEY] = describe(exception)
+        request_exceptions.note_environ(exception, environ)

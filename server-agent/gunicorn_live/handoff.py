@@ -20,6 +20,9 @@ A message is a JSON object with `type` and the worker's `pid`:
          once per interval, in self-contained chunks: `frames` [file, line, function], `stacks` lists of
          indexes into frames (outermost first), `samples` [method, route, stack index, wall, cpu];
          `truncated`: samples taken but not kept (the first chunk only)
+  exception {exception, stack, method, route, count, at}: one distinct exception of failed requests
+         (request_exceptions.py), at most once per interval: `stack` [file, line, function] outermost
+         first, `count` occurrences since the previous flush, `at` the latest
   wake   (no pid): the master's own nudge to its sampler thread"""
 import json
 import socket
@@ -51,7 +54,7 @@ class Channel(object):
 
 
 SPAWN, STATS, ABORT, EXIT, WAKE, PROFILE = "spawn", "stats", "abort", "exit", "wake", "profile"
-STUCK, STACK = "stuck", "stack"
+STUCK, STACK, EXCEPTION = "stuck", "stack", "exception"
 # An optional field left out of a message (None is a value: an idle sync/gthread worker's inFlight).
 ABSENT = object()
 # Requests in flight a message names at most (a gthread worker's threads).
@@ -111,6 +114,11 @@ def profile(pid, frames, stacks, samples, truncated=0):
     if truncated:
         message["truncated"] = truncated
     return message
+
+
+def exception(pid, description, frames, method, route, count, at):
+    return {"type": EXCEPTION, "pid": pid, "exception": description, "stack": [list(f) for f in frames],
+            "method": method, "route": route, "count": count, "at": at}
 
 
 def wake():

@@ -9,7 +9,7 @@ import sys
 import time
 from time import perf_counter
 
-from . import frameworks
+from . import frameworks, request_exceptions
 from .log import once
 from .scoreboard import DISCONNECTS, STARTED, class_cell
 from . import routes as routes_module
@@ -57,6 +57,7 @@ def request_hooks(recorder, user_pre, user_post):
     # Frameworks hooked at post_worker_init (frameworks.install) leave routes and caught exceptions in
     # environ; a plain WSGI app never does, so its requests skip those lookups.
     framework = frameworks.active()
+    note_exception = request_exceptions.note
 
     # sync/gthread: the start time is set before the request, so the flusher thread (which reads both)
     # never pairs a new request with the previous one's start.
@@ -183,6 +184,9 @@ def request_hooks(recorder, user_pre, user_post):
             group[7].append(seconds)
             if exception is not None:
                 group[3] += 1
+                if exc is not None and not (framework and environ and EXCEPTION_KEY in environ):
+                    # Raised into Gunicorn, and no framework's signal noted it already.
+                    note_exception(exc, labels[0], labels[1])
             if seconds >= slow or status >= 500 or exception is not None:
                 examples.append(labels + (seconds, time.time(), exception))
         except Exception:

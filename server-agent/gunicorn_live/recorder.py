@@ -8,7 +8,7 @@ import os
 import time
 from time import perf_counter
 
-from . import frameworks, hotpath, scoreboard
+from . import frameworks, hotpath, request_exceptions, scoreboard
 from .hotpath import SLOW_SECONDS
 from .routes import UNMATCHED, method_label
 
@@ -97,6 +97,8 @@ class Recorder(object):
         method = method_label(method)
         self.count(scoreboard.class_cell(status))
         self.stats.add(tally, method, route, status, seconds, nbytes, exception is not None)
+        if exception is not None and not isinstance(exc, str):
+            request_exceptions.note(exc, method, route)  # raised through the wrapper (a string: noted by a framework)
         if seconds >= SLOW_SECONDS or status >= 500 or exception is not None:
             self.stats.examples.append((method, route, status, seconds, time.time(), exception))
 

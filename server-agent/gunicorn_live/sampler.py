@@ -1,5 +1,5 @@
 """The master's sampler: turns what the arbiter observed (signals, exits) and what the workers reported
-(datagrams) into events, in the order they happened, and builds one sample per interval from /proc and
+(datagrams) into events (request exceptions merged, request_exceptions.py), in the order they happened, and builds one sample per interval from /proc and
 the workers' reports. Runs in the agent's sampler thread; `emit` queues a frame for the uplink."""
 import time
 from time import perf_counter
@@ -9,6 +9,7 @@ from .oom import OomWatch
 from .profiles import ProfileBuffer
 from .aggregate import LOST_METHOD, LOST_ROUTE, ServerRequests, WorkerLedger
 from .handoff import MAX_RUNNING
+from .request_exceptions import ExceptionTable
 from .log import logger
 
 # PSS comes from /proc/PID/smaps_rollup, which makes the kernel walk the worker's page tables: read it
@@ -43,6 +44,7 @@ class Sampler(object):
         self._pss = {}
         self.oom = OomWatch()
         self.profiles = ProfileBuffer()
+        self.exceptions = ExceptionTable()
 
     def catch_up(self, observed, messages):
         """`observed`: signals and exits the arbiter saw, oldest first; `messages`: the workers' datagrams
@@ -98,6 +100,10 @@ class Sampler(object):
         hz = self.settings.profile_hz
         return self.profiles.take(now, hz) if hz else []
 
+    def exception_frames(self, now):
+        """request_exception events due now (`now`: monotonic): first sights, and repeats with their count."""
+        return [frames.request_exception(*e) for e in self.exceptions.due(now)]
+
     def pss(self, pid, now):
         last = self._pss.get(pid)
         if last is None or now - last[1] >= PSS_SECONDS or last[0] is None:
@@ -128,12 +134,14 @@ class Sampler(object):
                     request = _requests([message["request"]]) if message.get("request") else []
                     self.watched[pid] = (time.monotonic(), message.get("stack") or [], request)
                     self._name(pid, request)
+                elif kind == handoff.EXCEPTION:
+                    self.exceptions.absorb(pid, message)
                 elif kind == handoff.STUCK:
                     if message.get("t0") is not None:
                         self._name(pid, _requests([[message.get("method"), message.get("route"), message["t0"]]]))
                     self.emit(frames.request_stuck(pid, message.get("method"), message.get("route"), message.get("elapsed"),
                                                    message.get("stack"), message.get("at")))
-            except (TypeError, ValueError, IndexError, AttributeError):
+            except (TypeError, ValueError, IndexError, KeyError, AttributeError):
                 continue  # a malformed message from a worker: the next one carries cumulative totals
 
     def _stats(self, ledger, message):

@@ -8,7 +8,7 @@ import time
 from threading import get_ident
 from time import perf_counter
 
-from . import compat, debugger, frameworks, handoff, inflight, stacks
+from . import compat, debugger, frameworks, handoff, inflight, request_exceptions, stacks
 from .log import forget_after_fork, once
 from .recorder import Recorder
 from .routes import RouteTable, method_label
@@ -54,6 +54,7 @@ state = WorkerSide()
 def inherit(sender, settings, scoreboard):
     """Called in every forked child before any Gunicorn code runs there."""
     state.forget((sender, settings, scoreboard))
+    request_exceptions.log = None
 
 
 def current():
@@ -81,6 +82,7 @@ class WorkerAgent(object):
         self.threaded = any(n in THREADED_CLASSES for n in names)
         single = any(n in SINGLE_THREAD_CLASSES for n in names) and "gunicorn.workers.gthread.ThreadWorker" not in names
         self.recorder = Recorder(self.stats, self.routes, self.threaded, single_thread=single, board=board)
+        self.exceptions = request_exceptions.ExceptionLog(self.routes)
         self.worker = worker
         self.settings = settings
         self.stopping = False
@@ -168,6 +170,7 @@ class WorkerAgent(object):
         """Sends the groups that moved since the last successful send, as cumulative totals, with the
         worker's request count, what is in flight now, client disconnects and the new examples. A failed
         send is retried next time (examples excepted: they are samples, not totals)."""
+        self.flush_exceptions()
         merged, completed, disconnects = self.stats.totals(new_range=True)
         count, oldest = self.stats.in_flight()
         in_flight = handoff.ABSENT
@@ -192,6 +195,12 @@ class WorkerAgent(object):
                 return False
             self.stats.mark_sent(chunk)
         return True
+
+    def flush_exceptions(self):
+        """Each distinct exception noted since the last flush, with its count (lost if the send fails:
+        the request groups still count them)."""
+        for description, frames, method, route, count, at in self.exceptions.take():
+            handoff.send(self.sender, handoff.exception(self.pid, description, frames, method, route, count, at))
 
     def running(self, frames=None, take=False):
         """[method, route, start (perf_counter)] of each request a sync/gthread thread has in flight, at most
@@ -257,6 +266,7 @@ def post_fork(server, worker):
         return
     sender, settings, scoreboard = state.inherited
     state.agent = WorkerAgent(sender, settings, worker, scoreboard.claim(worker, os.getpid()))
+    request_exceptions.log = state.agent.exceptions
     state.agent.report_spawn()
 
 

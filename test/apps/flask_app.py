@@ -25,3 +25,16 @@ def sleep(seconds):
 @app.route("/raise")
 def raises():
     raise ZeroDivisionError("flask view raised")
+
+
+def _lookup(key):
+    try:
+        return {}[key]
+    except KeyError as e:
+        # A chained exception: the ValueError is what reaches Flask.
+        raise ValueError("no such key: %s" % key) from e
+
+
+@app.route("/chained")
+def chained():
+    return _lookup("missing")

@@ -6,6 +6,7 @@
 #   /sleep     sleeps 10 s: outlives `--timeout 2`, so the master aborts the worker and the agent captures
 #              where it was stuck (in slow())
 #   /missing   answers 404, for the status-class chart
+#   /raise     raises RuntimeError from fail(): a request_exception event with its traceback
 #   anything else: "hello from PATH"
 # It imports http.server as Flask (werkzeug) does: after USR2 the re-executed master must not find
 # gunicorn/http in its place (see server-agent/launcher).
@@ -39,6 +40,10 @@ def slow():
     return b"woke up"
 
 
+def fail():
+    raise RuntimeError("boom on purpose")  # the line the exception's traceback must end at
+
+
 def app(environ, start_response):
     path = environ.get("PATH_INFO", "/")
     status = "200 OK"
@@ -57,6 +62,8 @@ def app(environ, start_response):
         body = slow()
     elif path == "/missing":
         status, body = "404 Not Found", b"no such page"
+    elif path == "/raise":
+        fail()
     else:
         body = b"hello from " + path.encode()
     start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])

@@ -222,6 +222,26 @@ describe('browser dashboard of `gunicorn-live run`', () => {
     assertClean(watched);
   });
 
+  test('an exception that fails requests is listed once per distinct one, with its count and traceback', async () => {
+    const line = readFileSync(join(APPS, 'work.py'), 'utf8').split('\n').findIndex((l) => l.includes('raise RuntimeError("boom on purpose")')) + 1;
+    for (let i = 0; i < 3; i++) assert.equal(await get(appPort, '/raise'), 500);
+    const items = page.locator('#events-list li.event-exception[data-route="/raise"]');
+    // Two workers may hand theirs over on either side of a tick: then the rest is a second event, 10 s later.
+    const texts = await until(async () => {
+      const all = await items.locator('.event-text').allTextContents();
+      const counted = all.reduce((n, t) => n + Number(/\((\d+) requests\)$/.exec(t)?.[1] ?? 1), 0);
+      return counted === 3 ? all : null;
+    }, 'events counting the 3 failed requests', 20_000);
+    assert.ok(texts.length <= 2, texts.join('\n'));
+    for (const text of texts) assert.match(text, /^RuntimeError: boom on purpose in GET \/raise( \(\d requests\))?$/);
+    const frames = await items.first().locator('.frames .frame').allTextContents();
+    const call = readFileSync(join(APPS, 'work.py'), 'utf8').split('\n').findIndex((l) => l.trim() === 'fail()') + 1;
+    assert.deepEqual(frames.slice(-2), [`${join(APPS, 'work.py')}:${call} in app`, `${join(APPS, 'work.py')}:${line} in fail`], frames.join('\n'));
+    assert.equal(await items.first().locator('details.stack > summary').textContent(), `Traceback (${frames.length} frames)`);
+    assert.equal(await items.first().getAttribute('class'), 'event event-exception event-bad');
+    assertClean(watched);
+  });
+
   test('several servers: the picker switches; Stop (QUIT) asks first, then the server goes', async () => {
     const port = await freePort();
     const second = startAttached(cli.dashboardUrl, ['-w', '1', '--bind', `127.0.0.1:${port}`, 'work:app']);
@@ -294,6 +314,12 @@ describe('browser dashboard of `gunicorn-live run`', () => {
       const stuckFrame = vscode.page.locator('#events-list li.event-stuck button.frame-link', { hasText: 'work.py' }).last();
       await stuckFrame.click();
       assert.deepEqual((await posted()).at(-1), { type: 'openFile', file, line: Number(line) });
+      // And an exception's traceback: its innermost frame, fail()'s raise.
+      const raised = vscode.page.locator('#events-list li.event-exception .frame', { hasText: 'in fail' }).last().locator('button.frame-link');
+      const [raisedFile, raisedLine] = (await raised.textContent())!.split(/:(?=\d+$)/);
+      await raised.click();
+      assert.deepEqual((await posted()).at(-1), { type: 'openFile', file: raisedFile, line: Number(raisedLine) });
+      assert.equal(raisedFile, join(APPS, 'work.py'));
       assertClean(vscode);
     } finally {
       await vscode.close();

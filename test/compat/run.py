@@ -18,6 +18,7 @@ from test_newest import CASES
 from test_request_stuck import CASES as STUCK_REQUESTS
 from test_timeout_stacks import CASES as STUCK
 from test_profiler import CASES as PROFILED
+from test_request_exceptions import CASES as EXCEPTIONS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JOB_TIMEOUT = 600
@@ -110,6 +111,8 @@ def main():
                       ["test_request_stuck.RequestStuck.test_" + case[0]]) for case in STUCK_REQUESTS]
             work += [("%s %s profiler" % (target.gunicorn, case[0]), target, venv, shim,
                       ["test_profiler.ProfilerClasses.test_" + case[0]]) for case in PROFILED]
+            work += [("%s %s exceptions" % (target.gunicorn, case[0]), target, venv, shim,
+                      ["test_request_exceptions.RequestExceptions.test_" + case[0]]) for case in EXCEPTIONS]
     tests_started = time.monotonic()
     with ThreadPoolExecutor(jobs) as pool:
         done = list(pool.map(lambda job: run_job(*job), work))

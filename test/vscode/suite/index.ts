@@ -19,7 +19,10 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   const grep = process.env.GUNICORN_LIVE_VSCODE_GREP;
   if (grep) mocha.grep(grep);
-  for (const f of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(join(__dirname, f));
+  // launch.test.js first: its first tests check the window before anything started a hub; the rest by name.
+  const first = (f: string) => (f === 'launch.test.js' ? 0 : 1);
+  const files = readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort((a, b) => first(a) - first(b) || a.localeCompare(b));
+  for (const f of files) mocha.addFile(join(__dirname, f));
   const results: SuiteResults = { passed: 0, failed: 0, tests: [] };
   const write = () => {
     const file = resultsFile();

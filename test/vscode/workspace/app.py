@@ -18,10 +18,15 @@ def work():
     return {"total": total}
 
 
+def explode():
+    # The exception's innermost frame in the user's code: its Problem goes on this line.
+    raise RuntimeError("boom on purpose")
+
+
 @app.route("/boom")
 def boom():
-    # A 5xx response: the status bar counts it as an error.
-    raise RuntimeError("boom, as the test asked")
+    # A 5xx response: the status bar counts it as an error, and the Problems panel shows one Problem.
+    return explode()
 
 
 @app.route("/hook")
