@@ -4,16 +4,24 @@
 
 export type Rgb = [number, number, number];
 
-/** `#rgb`, `#rrggbb`, `#rrggbbaa` (alpha ignored) or `rgb(a)(r, g, b …)`; null for anything else. */
-export function parseColor(text: string): Rgb | null {
+/** `#rgb(a)`, `#rrggbb(aa)` or `rgb(a)(r, g, b[, a])` / `rgb(r g b / a)`, alpha 0..1; null for anything else. */
+export function parseColorAlpha(text: string): { rgb: Rgb; alpha: number } | null {
   const t = text.trim().toLowerCase();
-  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/.exec(t)?.[1];
+  const hex = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/.exec(t)?.[1];
   if (hex) {
-    const full = hex.length === 3 ? [...hex].map((c) => c + c).join('') : hex.slice(0, 6);
-    return [0, 2, 4].map((i) => parseInt(full.slice(i, i + 2), 16)) as Rgb;
+    const full = hex.length <= 4 ? [...hex].map((c) => c + c).join('') : hex;
+    const rgb = [0, 2, 4].map((i) => parseInt(full.slice(i, i + 2), 16)) as Rgb;
+    return { rgb, alpha: full.length === 8 ? parseInt(full.slice(6, 8), 16) / 255 : 1 };
   }
-  const rgb = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(t);
-  return rgb ? [Number(rgb[1]), Number(rgb[2]), Number(rgb[3])] : null;
+  const m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)(?:\s*[,/]\s*([\d.]+)(%?))?/.exec(t);
+  if (!m) return null;
+  const alpha = m[4] === undefined ? 1 : Number(m[4]) / (m[5] ? 100 : 1);
+  return { rgb: [Number(m[1]), Number(m[2]), Number(m[3])], alpha: Math.min(1, Math.max(0, alpha)) };
+}
+
+/** The colour's channels (alpha dropped); null when it does not parse. */
+export function parseColor(text: string): Rgb | null {
+  return parseColorAlpha(text)?.rgb ?? null;
 }
 
 export function toHex([r, g, b]: Rgb): string {
@@ -38,9 +46,13 @@ export function contrastRatio(a: Rgb, b: Rgb): number {
  * `ratio` against `background`; unchanged when it already does, or when either colour does not parse.
  */
 export function readableOn(color: string, background: string, ratio: number): string {
-  const c = parseColor(color);
+  const parsed = parseColorAlpha(color);
   const bg = parseColor(background);
-  if (!c || !bg || contrastRatio(c, bg) >= ratio) return color;
+  if (!parsed || !bg) return color;
+  // A translucent theme colour is taken opaque: VS Code's charts.orange inherits the find-match highlight,
+  // #EA5C0055, a strong orange at a third (dark brown on a dark editor), meant for a background wash.
+  const c = parsed.rgb;
+  if (contrastRatio(c, bg) >= ratio) return parsed.alpha < 1 ? toHex(c) : color;
   const target: Rgb = luminance(bg) < 0.5 ? [255, 255, 255] : [0, 0, 0];
   for (let step = 1; step <= 20; step++) {
     const t = step / 20;
@@ -57,4 +69,10 @@ export function inkOn(fill: string, dark: string, light: string): string {
   const l = parseColor(light);
   if (!f || !d || !l) return dark;
   return contrastRatio(f, d) >= contrastRatio(f, l) ? dark : light;
+}
+
+/** `color` without its alpha (as #rrggbb), or unchanged when it is opaque or does not parse. */
+export function opaque(color: string): string {
+  const parsed = parseColorAlpha(color);
+  return parsed && parsed.alpha < 1 ? toHex(parsed.rgb) : color;
 }

@@ -1,6 +1,6 @@
 // Chart colours from the VS Code theme (--vscode-charts-*), with the browser defaults that
 // themeDefaults.css defines on :root; re-read when VS Code switches theme.
-import { readableOn } from './contrast';
+import { opaque, readableOn } from './contrast';
 
 /** Colours with a meaning (not a worker): totals, status classes, percentiles, markers. */
 export type NamedColor =
@@ -40,7 +40,8 @@ export function isHighContrast(): boolean {
 export function readTheme(): ThemeColors {
   const foreground = cssVar('--vscode-foreground', '#cccccc');
   const muted = cssVar('--vscode-descriptionForeground', '#9d9d9d');
-  const series = SERIES_VARS.map((name, i) => cssVar(name, SERIES_FALLBACK[i]!));
+  // Lines are drawn opaque: a theme's chart colour may be a translucent wash (charts.orange: #EA5C0055).
+  const series = SERIES_VARS.map((name, i) => opaque(cssVar(name, SERIES_FALLBACK[i]!)));
   const [blue, orange, green, purple, yellow, red] = series as [string, string, string, string, string, string];
   return {
     foreground,

@@ -2,7 +2,7 @@
 // ink that reads on a coloured box.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { contrastRatio, inkOn, parseColor, readableOn } from '../../../webview/contrast';
+import { contrastRatio, inkOn, opaque, parseColor, readableOn } from '../../../webview/contrast';
 
 describe('contrast', () => {
   it('parses the colour forms VS Code themes use', () => {
@@ -29,6 +29,16 @@ describe('contrast', () => {
     const onLight = parseColor(readableOn('#ffd080', '#ffffff', 4.5))!;
     assert.ok(contrastRatio(onLight, [255, 255, 255]) >= 4.5 && onLight[0] < 255);
     assert.equal(readableOn('var(--x)', '#fff', 4.5), 'var(--x)');
+  });
+
+  it('takes a translucent theme colour opaque (VS Code\'s charts.orange is #EA5C0055)', () => {
+    for (const translucent of ['#ea5c0055', 'rgba(234, 92, 0, 0.33)', 'rgb(234 92 0 / 33%)']) {
+      assert.equal(readableOn(translucent, '#1f1f1f', 4.5), '#ea5c00', translucent);
+      assert.equal(opaque(translucent), '#ea5c00');
+    }
+    assert.equal(opaque('#d18616'), '#d18616');
+    // Opaque and still too dark: lightened as any other.
+    assert.ok(contrastRatio(parseColor(readableOn('#5d2e1080', '#1f1f1f', 4.5))!, [31, 31, 31]) >= 4.5);
   });
 
   it('writes on a coloured box with the ink that reads better', () => {
