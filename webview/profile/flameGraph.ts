@@ -102,6 +102,8 @@ export class FlameGraph {
 
   /** Where a frame of this function is drawn widest, in CSS pixels of the canvas (for the tests). */
   boxOf(name: string): { x: number; y: number; w: number } | null {
+    // New data waits for the next animation frame to be laid out: answer for the data set, not the last drawn.
+    if (this.scheduled) this.draw();
     let best: FlameRect | null = null;
     for (const r of this.layout?.rects ?? []) if (!r.ancestor && r.node.name === name && (!best || r.w > best.w)) best = r;
     return best ? { x: best.x + best.w / 2, y: best.depth * ROW_HEIGHT + ROW_HEIGHT / 2, w: best.w } : null;

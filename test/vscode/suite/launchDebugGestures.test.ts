@@ -41,6 +41,8 @@ describe('Debugging a worker with the user\'s own gestures (no Python extension)
     messages.filter((x) => x.dir === 'sent' && x.session.id === session.id && x.m.type === 'event' && x.m.event === event).map((x) => x.m.body ?? {});
   const requests = (session: vscode.DebugSession, command: string) =>
     messages.filter((x) => x.dir === 'received' && x.session.id === session.id && x.m.type === 'request' && x.m.command === command).map((x) => x.m.arguments ?? {});
+  const responses = (session: vscode.DebugSession, command: string) =>
+    messages.filter((x) => x.dir === 'sent' && x.session.id === session.id && x.m.type === 'response' && x.m.command === command).length;
   const get = (path: string) => {
     const sent = Date.now();
     const done = { value: undefined as undefined | { status: number; text: string; ms: number } };
@@ -50,7 +52,12 @@ describe('Debugging a worker with the user\'s own gestures (no Python extension)
   };
   /** The next `stopped` event of the worker after `since` stopped events, and its top frame. */
   async function nextStop(since: number, what: string) {
-    const stopped = await waitFor(what, () => events(worker!, 'stopped')[since], 30_000);
+    const stopped = await waitFor(what, () => events(worker!, 'stopped')[since], 30_000).catch((err: Error) => {
+      // What the worker's debugger said and was asked last, for reading a failure.
+      const last = messages.filter((x) => x.session.id === worker!.id && x.m.event !== 'output').slice(-12)
+        .map((x) => `${x.dir} ${x.m.type}:${x.m.command ?? x.m.event ?? ''}${x.m.arguments?.filters ? JSON.stringify(x.m.arguments.filters) : ''}`);
+      throw new Error(`${err.message}; last DAP messages of the worker: ${last.join(' | ')}`);
+    });
     const threadId = stopped.threadId as number;
     const trace = await worker!.customRequest('stackTrace', { threadId, startFrame: 0, levels: 1 }) as { stackFrames: StackFrame[] };
     const top = trace.stackFrames[0];
@@ -150,9 +157,12 @@ describe('Debugging a worker with the user\'s own gestures (no Python extension)
 
     // "Debug: Toggle Exception Breakpoints": a multi-select pick of debugpy's filters, "Raised Exceptions" first.
     const sentBefore = requests(worker, 'setExceptionBreakpoints').length;
+    const answeredBefore = responses(worker, 'setExceptionBreakpoints');
     await toggleRaisedExceptions();
     const sent = await waitFor('VS Code to send the worker setExceptionBreakpoints', () => requests(worker!, 'setExceptionBreakpoints')[sentBefore], 10_000);
     assert.ok((sent.filters as string[]).includes('raised'), `filters sent to the worker: ${JSON.stringify(sent.filters)}`);
+    // The worker's debugger applies the filters before it answers: a request sent earlier may still run without them.
+    await waitFor('the worker\'s debugger to answer setExceptionBreakpoints', () => responses(worker!, 'setExceptionBreakpoints') > answeredBefore, 10_000);
 
     const answer = get('/caught');
     const stop = await nextStop(before, 'the worker to stop on the caught KeyError');

@@ -189,8 +189,16 @@ export async function runTour(o: TourOptions): Promise<string[]> {
     const frameLink = frame.locator('#events-list li[data-reason="timeout"] button.frame-link', { hasText: `app.py:${sleepLine}` }).first();
     await frameLink.waitFor({ state: 'attached', timeout: 60_000 });
     o.log(`timeout event: ${(await frame.locator('#events-list li[data-reason="timeout"] .event-text').first().textContent())?.trim()}`);
+    // The aborted request's row: GET /export, counted once as aborted, with its real duration.
+    const exportRow = frame.locator('tr', { hasText: 'GET /export' }).first();
+    await exportRow.waitFor({ state: 'attached', timeout: 30_000 });
+    o.log(`routes row: ${(await exportRow.textContent())?.replace(/\s+/g, ' ').trim()}`);
     const lower = frame.locator('.lower-grid');
     await lower.scrollIntoViewIfNeeded();
+    // Step 4's click scrolled the routes table sideways to its Profile column: back to the route names.
+    await frame.evaluate(() => {
+      for (const el of (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ scrollLeft: number }> } }).document.querySelectorAll('*')) el.scrollLeft = 0;
+    });
     await shot('5-timeout.png', (await lower.boundingBox()) ?? undefined);
 
     // 6. Its app.py frame opens the file at the line where the request waited; the hot lines and CodeLenses
