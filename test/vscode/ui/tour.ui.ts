@@ -190,7 +190,7 @@ export async function runTour(o: TourOptions): Promise<string[]> {
     await frameLink.waitFor({ state: 'attached', timeout: 60_000 });
     o.log(`timeout event: ${(await frame.locator('#events-list li[data-reason="timeout"] .event-text').first().textContent())?.trim()}`);
     // The aborted request's row: GET /export, counted once as aborted, with its real duration.
-    const exportRow = frame.locator('tr', { hasText: 'GET /export' }).first();
+    const exportRow = frame.locator('#routes-table tbody tr', { hasText: '/export' }).first();
     await exportRow.waitFor({ state: 'attached', timeout: 30_000 });
     o.log(`routes row: ${(await exportRow.textContent())?.replace(/\s+/g, ' ').trim()}`);
     const lower = frame.locator('.lower-grid');
