@@ -116,7 +116,7 @@ function debuggerType(): string {
  * Says why a debug launch's Gunicorn ended before a worker booted (a bad app, a config error), as the task
  * launch does: its session ends, and the copy of its stderr has the reason.
  */
-function reportEarlyDebugExit(name: string, shown: string, stderrCopy: string, launched: LaunchedServers, debugLaunched: DebugLaunched): void {
+function reportEarlyDebugExit(name: string, shown: string, stderrCopy: string, launched: LaunchedServers, debugLaunched: DebugLaunched): vscode.Disposable {
   const ended = vscode.debug.onDidTerminateDebugSession((session) => {
     if (session.name !== name || session.parentSession || !session.configuration[LAUNCH_MARKER]) return;
     ended.dispose();
@@ -127,6 +127,7 @@ function reportEarlyDebugExit(name: string, shown: string, stderrCopy: string, l
     if ((pid !== undefined && launched.hasServed(pid)) || !wholeCopy(stderr) || !/\[(ERROR|CRITICAL)\]|Error|Exception/.test(stderr)) return;
     reportExit(shown, 'exited before it served', stderr, 'see its terminal');
   });
+  return ended;
 }
 
 export async function launchWithDebugger(hubs: HubHost, launched: LaunchedServers, debugLaunched: DebugLaunched, openPanel: () => Promise<unknown>, overrides?: LaunchOverrides): Promise<LaunchResult | undefined> {
@@ -141,9 +142,10 @@ export async function launchWithDebugger(hubs: HubHost, launched: LaunchedServer
   const plan = taskLaunchPlan(await withFreePort(ready.def, ctx, taskName(ready.def)), ctx);
   const name = `Gunicorn Live: ${taskName(ready.def)} (debug)`;
   log().info(`Debug launch (${type}): ${describePlan(plan)}`);
-  if (ctx.stderrCopy) reportEarlyDebugExit(name, `${taskName(ready.def)} (debug)`, ctx.stderrCopy, launched, debugLaunched);
+  const watch = ctx.stderrCopy ? reportEarlyDebugExit(name, `${taskName(ready.def)} (debug)`, ctx.stderrCopy, launched, debugLaunched) : undefined;
   const ok = await vscode.debug.startDebugging(ready.folder, debugConfiguration(type, name, ready.python, plan));
   if (!ok) {
+    watch?.dispose();
     void vscode.window.showErrorMessage('Gunicorn Live: the debugger did not start; see the Debug Console.');
     return undefined;
   }

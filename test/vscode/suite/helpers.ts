@@ -59,3 +59,12 @@ export function workspaceFolder(): vscode.WorkspaceFolder {
   if (!folder) throw new Error('the tests need a workspace folder (test/vscode/workspace)');
   return folder;
 }
+
+/** A debugging suite's teardown: its listeners, every breakpoint and debug session, and any Gunicorn left
+ * behind by a failed test. */
+export async function endDebugging(disposables: vscode.Disposable[], pids: number[]): Promise<void> {
+  for (const d of disposables) d.dispose();
+  vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+  await vscode.debug.stopDebugging();
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+}

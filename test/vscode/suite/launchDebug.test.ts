@@ -13,7 +13,7 @@ import { DEBUG_TYPE } from '../../../extension/vscode/debugpy';
 import type { GunicornLiveApi } from '../../../extension/vscode/extension';
 import { installCommand, moduleVersion } from '../../../extension/vscode/python';
 import type { ServerNode } from '../../../extension/vscode/serversTree';
-import { alive, childPids, extensionApi, waitFor, workspaceFolder } from './helpers';
+import { alive, childPids, endDebugging, extensionApi, waitFor, workspaceFolder } from './helpers';
 
 interface DapMessage {
   type: string;
@@ -62,13 +62,7 @@ describe('Debugging with debugpy (no Python extension)', function () {
     writeFileSync(out, JSON.stringify(messages.map((x) => ({ session: x.session.name, ...x.m })), null, 1));
   });
 
-  after(async () => {
-    for (const d of disposables) d.dispose();
-    vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
-    await vscode.debug.stopDebugging();
-    // A failed test must not leave a server behind the window.
-    for (const pid of pidsToKill) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  });
+  after(() => endDebugging(disposables, pidsToKill));
 
   it('a launch configuration with preLaunchTask "gunicorn: one worker" starts only once a worker booted', async () => {
     let masterPid = 0;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEBUG_TYPE } from '../../../extension/vscode/debugpy';
 import type { GunicornLiveApi } from '../../../extension/vscode/extension';
-import { alive, childPids, extensionApi, waitFor, workspaceFolder } from './helpers';
+import { alive, childPids, endDebugging, extensionApi, waitFor, workspaceFolder } from './helpers';
 
 interface DapMessage {
   type: string;
@@ -106,10 +106,7 @@ describe('Debugging a worker with the user\'s own gestures (no Python extension)
   });
 
   after(async () => {
-    for (const d of disposables) d.dispose();
-    vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
-    await vscode.debug.stopDebugging();
-    for (const pid of pidsToKill) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    await endDebugging(disposables, pidsToKill);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { alive, childPids, extensionApi, waitFor, workspaceFolder } from './helpers';
+import { alive, childPids, endDebugging, extensionApi, waitFor, workspaceFolder } from './helpers';
 
 interface DapMessage { type: string; event?: string; body?: Record<string, unknown> }
 
@@ -31,12 +31,7 @@ describe('Hand-over to the Python Debugger extension (ms-python.debugpy stand-in
     );
   });
 
-  after(async () => {
-    for (const d of disposables) d.dispose();
-    vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
-    await vscode.debug.stopDebugging();
-    for (const pid of pidsToKill) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  });
+  after(() => endDebugging(disposables, pidsToKill));
 
   it('Launch with Debugger starts a `debugpy` session with our configuration, and a breakpoint stops the worker', async () => {
     const api = await extensionApi();
